@@ -1,0 +1,26 @@
+"""Errors that users read: one line naming the file, column or field at fault."""
+
+from __future__ import annotations
+
+
+class SourceError(Exception):
+    """Bad input. ``str(err)`` is a single line fit for a terminal or the Dagster UI."""
+
+    def __init__(self, message: str, *, path: str | None = None, column: str | None = None):
+        self.path = path
+        self.column = column
+        where = f"{path}: " if path else ""
+        super().__init__(f"{where}{message}".replace("\n", " "))
+
+
+class MissingColumnError(SourceError):
+    def __init__(self, path: str, column: str, hint: str = ""):
+        super().__init__(f"missing required column '{column}'{hint}", path=path, column=column)
+
+
+class EmptyInputError(SourceError):
+    pass
+
+
+class AuthenticationError(SourceError):
+    pass

@@ -1,0 +1,27 @@
+"""Shared fixtures: a temporary warehouse per test, the real sample files in ../shared/data/real."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+SHARED_REAL = PROJECT_ROOT.parent / "shared" / "data" / "real"
+
+
+@pytest.fixture
+def tmp_warehouse(tmp_path, monkeypatch) -> Path:
+    """A fresh DuckDB warehouse path; FINOPS_WAREHOUSE points at it for dlt, dbt and Dagster."""
+    path = tmp_path / "warehouse" / "finops.duckdb"
+    path.parent.mkdir(parents=True)
+    monkeypatch.setenv("FINOPS_WAREHOUSE", str(path))
+    return path
+
+
+@pytest.fixture(scope="session")
+def real_data() -> Path:
+    """The public sample files shipped in ../shared/data/real (see its README for licences)."""
+    if not SHARED_REAL.exists():
+        pytest.fail(f"sample data folder missing: {SHARED_REAL} (the repo expects ../shared beside it)")
+    return SHARED_REAL
