@@ -77,3 +77,19 @@ def read_text(path: str, encoding: str = "utf-8-sig") -> str:
 def local_path(path: str) -> str | None:
     """Local filesystem path for a local file, ``None`` for remote ones."""
     return None if is_remote(path) else str(Path(path.removeprefix("file://")).expanduser().resolve())
+
+
+BILLING_PATTERNS = ("*.parquet", "*.csv", "*.csv.gz", "*.json", "*.ndjson", "*.jsonl", "*.json.gz", "*.gz")
+
+
+def snapshot(paths: str | Sequence[str], patterns: Iterable[str] = BILLING_PATTERNS) -> dict[str, str]:
+    """``{path: "<size>:<modified>"}`` for every matching file: a cheap fingerprint for sensors."""
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [str(paths)]
+    out: dict[str, str] = {}
+    for path in list_files(paths, patterns):
+        fs, root = _fs_and_root(path)
+        info = fs.info(root)
+        modified = info.get("mtime") or info.get("LastModified") or info.get("ETag") or ""
+        out[path] = f"{info.get('size')}:{modified}"
+    return out

@@ -234,5 +234,3 @@ def json_error(status: int, code: str, message: str) -> Response:
     return Response(status, {"code": code, "message": message})
 
 
-def parse_qs_body(req: Request) -> dict[str, list[str]]:
-    return req.query

@@ -1,0 +1,138 @@
+"""`finops`: a thin command line over the same functions the Dagster assets use.
+
+Every command has --help and exits non-zero with a one-line error on bad input.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import typer
+
+from ingestion.common.errors import SourceError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
+
+
+def _fail(message: str, code: int = 2) -> None:
+    typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
+    raise typer.Exit(code)
+
+
+def _user_error(exc: BaseException) -> SourceError | None:
+    """The SourceError behind an exception chain (dlt wraps errors raised inside resources)."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, SourceError):
+            return exc
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return None
+
+
+@app.command()
+def load(
+    source: str = typer.Argument(..., help="aws_cur | azure_cost | gcp_billing | focus | pricing | palette | prometheus"),
+    path: list[str] = typer.Option(None, "--path", help="File or folder (local or s3://); repeatable."),
+    url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus)."),
+    warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per billing period loaded."),
+) -> None:
+    """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
+    from ingestion.config import api_options
+    from ingestion.load import run_load
+    from ingestion.registry import get_spec
+
+    try:
+        spec = get_spec(source)
+    except ValueError as exc:
+        _fail(str(exc))
+    if spec.kind == "files" and not path:
+        _fail(f"{source} needs --path FILE_OR_FOLDER")
+    if spec.kind == "api" and not url:
+        _fail(f"{source} needs --url BASE_URL")
+    location = (path[0] if len(path) == 1 else list(path)) if spec.kind == "files" else url
+    options = api_options(source) if spec.kind == "api" else {}
+    if not as_json:
+        typer.echo(f"loading {source} from {location} ...", err=True)
+    try:
+        result = run_load(source, location, warehouse, **options)
+    except Exception as exc:  # noqa: BLE001 - turn known input errors into one line
+        err = _user_error(exc)
+        if err is None:
+            raise
+        _fail(str(err))
+    for q in result.stats.quarantined:
+        typer.secho(f"quarantined {q.path}: {q.reason}", err=True, fg=typer.colors.YELLOW)
+    if as_json:
+        for obj in result.stats.as_json():
+            typer.echo(json.dumps(obj))
+        return
+    for obj in result.stats.as_json():
+        typer.echo(f"  {obj['billing_period']}  {obj['rows']:>10,} rows  {obj['billed_cost']:>16,.2f} "
+                   f"{obj['currency']}  ({len(obj['files'])} files)")
+    for table, n in sorted(result.row_counts.items()):
+        if not table.startswith("_dlt"):
+            typer.echo(f"  raw_{source}.{table}: {n:,} rows loaded")
+    typer.echo(f"done: {source} -> {result.stats.source and 'warehouse'}", err=True)
+
+
+@app.command()
+def build(
+    select: str = typer.Option(None, "--select", "-s", help="dbt selection, e.g. staging.aws"),
+    warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
+) -> None:
+    """Run `dbt build` (models, seeds, tests) on the warehouse."""
+    from orchestration.runner import run_dbt
+
+    code = run_dbt("build", select=select, warehouse=warehouse)
+    if code:
+        _fail(f"dbt build failed (exit {code}); see the dbt output above", code)
+
+
+@app.command()
+def demo(
+    out: Path = typer.Option(Path("demo_estate"), "--out", help="Where to write the demo estate."),
+    days: int = typer.Option(90, "--days", min=7, help="Days of history to generate."),
+    seed: int = typer.Option(7, "--seed", help="Random seed (same seed, same estate)."),
+    warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default warehouse/finops.duckdb)."),
+    generate_only: bool = typer.Option(False, "--generate-only", help="Write the estate, run nothing."),
+) -> None:
+    """Generate the demo estate, start the local API emulators and run the main Dagster job on it."""
+    from orchestration.runner import run_demo
+
+    sys.exit(run_demo(out=out, days=days, seed=seed, warehouse=warehouse, generate_only=generate_only))
+
+
+@app.command()
+def emulators(
+    estate: Path = typer.Option(Path("demo_estate"), "--estate", help="Demo estate folder."),
+    palette_port: int = typer.Option(8765, "--palette-port"),
+    prometheus_port: int = typer.Option(9765, "--prometheus-port"),
+) -> None:
+    """Serve the demo Palette and Prometheus APIs on 127.0.0.1 until interrupted."""
+    from orchestration.runner import serve_emulators
+
+    serve_emulators(estate, palette_port, prometheus_port)
+
+
+@app.command()
+def dev(port: int = typer.Option(3000, "--port")) -> None:
+    """Open the Dagster UI on the same warehouse (starts the demo emulators when a demo estate exists)."""
+    from orchestration.runner import run_dev
+
+    sys.exit(run_dev(port))
+
+
+@app.command()
+def summary(warehouse: Path = typer.Option(None, "--warehouse")) -> None:
+    """Print spend per provider and billing period from the warehouse."""
+    from orchestration.runner import print_summary
+
+    print_summary(warehouse)
+
+
+if __name__ == "__main__":
+    app()

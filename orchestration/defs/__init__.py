@@ -1,0 +1,1 @@
+"""Dagster definitions by domain: ingestion (dlt), transform (dbt). Each folder exposes ``defs()``."""

@@ -1,0 +1,81 @@
+"""Sensors: new billing files start the right loads; Palette cluster changes refresh what depends on them."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import dagster as dg
+
+from ingestion.common.errors import SourceError
+from ingestion.common.files import snapshot
+from ingestion.config import api_options
+from ingestion.registry import FILE_SOURCES, SOURCES
+from orchestration.defs.jobs import finops_daily_job
+from orchestration.defs.resources import FinopsSettings
+
+
+def _keys_for(context: dg.SensorEvaluationContext, sources: list[str]) -> list[dg.AssetKey]:
+    """The sources' raw-table assets plus every downstream (non-raw) asset."""
+    keys = context.repository_def.asset_graph.get_all_asset_keys()
+    raw = [k for k in keys if k.path[0] in sources]
+    downstream = [k for k in keys if k.path[0] not in SOURCES]
+    return sorted(raw + downstream, key=lambda k: k.to_user_string())
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
+
+
+@dg.sensor(job=finops_daily_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.RUNNING)
+def billing_files_sensor(context: dg.SensorEvaluationContext, settings: FinopsSettings):
+    """Starts a load of a billing source (and the dbt rebuild) when a file or manifest lands or changes."""
+    cursor = json.loads(context.cursor or "{}")
+    changed: list[str] = []
+    for name in FILE_SOURCES:
+        location = settings.location(name)
+        if not location:
+            continue
+        try:
+            digest = _digest(snapshot(location))
+        except SourceError as exc:
+            context.log.info(f"{name}: {exc}")
+            continue
+        if cursor.get(name) != digest:
+            changed.append(name)
+            cursor[name] = digest
+    if not changed:
+        return dg.SkipReason("no new or changed billing files")
+    context.update_cursor(json.dumps(cursor, sort_keys=True))
+    return dg.RunRequest(
+        run_key=f"files-{_digest(cursor)}",
+        asset_selection=_keys_for(context, changed),
+        tags={"finops/trigger": "billing_files", "finops/sources": ",".join(changed)},
+    )
+
+
+@dg.sensor(job=finops_daily_job, minimum_interval_seconds=600, default_status=dg.DefaultSensorStatus.RUNNING)
+def palette_changes_sensor(context: dg.SensorEvaluationContext, settings: FinopsSettings):
+    """Refreshes Palette data and the models on it when a cluster is created or deleted, or a machine pool
+    is resized or changes instance type."""
+    from ingestion.palette.changes import cluster_snapshot, describe_changes
+
+    base_url = settings.location("palette")
+    if not base_url:
+        return dg.SkipReason("PALETTE_API_URL is not set")
+    opts = api_options("palette")
+    current = cluster_snapshot(base_url, project_uids=opts.get("project_uids"))
+    previous = json.loads(context.cursor) if context.cursor else None
+    context.update_cursor(json.dumps(current, sort_keys=True))
+    if previous is None:
+        return dg.SkipReason(f"first look: {len(current)} clusters recorded")
+    changes = describe_changes(previous, current)
+    if not changes:
+        return dg.SkipReason("no cluster changes")
+    for line in changes:
+        context.log.info(line)
+    return dg.RunRequest(
+        run_key=f"palette-{_digest(current)}",
+        asset_selection=_keys_for(context, ["palette", "prometheus"]),
+        tags={"finops/trigger": "palette_changes", "finops/changes": "; ".join(changes)[:200]},
+    )

@@ -1,0 +1,37 @@
+"""dbt models as Dagster assets. Sources carry ``meta.dagster.asset_key`` = the dlt asset keys."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+
+from ingestion.bootstrap import ensure_source_tables
+from orchestration.defs.resources import FinopsSettings
+
+from .project import dbt_args, dbt_executable, dbt_project
+
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class FinopsDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        fqn = dbt_resource_props.get("fqn") or []
+        # models/<layer>/...: group by layer folder (staging, intermediate, marts)
+        if dbt_resource_props.get("resource_type") == "model" and len(fqn) > 2:
+            return fqn[1]
+        return "seeds" if dbt_resource_props.get("resource_type") == "seed" else "transform"
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
+
+
+@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(),
+            dagster_dbt_translator=FinopsDbtTranslator(), pool=WAREHOUSE_POOL)
+def finops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FinopsSettings):
+    """Build the dbt project (models, seeds and their tests) into the warehouse."""
+    ensure_source_tables(settings.warehouse_path())
+    yield from dbt.cli(dbt_args("build"), context=context).stream()

@@ -1,0 +1,167 @@
+"""What the CLI's bigger commands do: run dbt, the demo, the emulators and the Dagster UI."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from ingestion.common.warehouse import PROJECT_ROOT, WAREHOUSE_ENV, warehouse_path
+
+DEMO_API_KEY = "demo-palette-key"  # the emulator's key: demo only, not a secret
+SQL_DIR = Path(__file__).parent / "sql"
+
+
+def _echo(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLike | None = None) -> int:
+    """Run dbt with the project's profile on the warehouse; raw tables of unloaded sources are created first."""
+    from ingestion.bootstrap import ensure_source_tables
+    from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_args, dbt_executable
+
+    wh = warehouse_path(warehouse)
+    ensure_source_tables(wh)
+    env = {**os.environ, WAREHOUSE_ENV: str(wh)}
+    args = [dbt_executable(), *dbt_args(command, select=select),
+            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    return subprocess.run(args, env=env, cwd=DBT_PROJECT_DIR).returncode
+
+
+def dagster_home() -> Path:
+    """$DAGSTER_HOME (default .dagster_home/), created with the project's instance settings."""
+    home = Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / ".dagster_home").resolve()
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(Path(__file__).parent / "dagster.yaml", home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+@contextlib.contextmanager
+def demo_emulators(estate: Path, palette_port: int = 0, prometheus_port: int = 0) -> Iterator[dict[str, str]]:
+    """Start the Palette and Prometheus emulators on the estate; yields the env vars that point at them."""
+    from ingestion.demo.emulators.palette import PaletteEmulator
+    from ingestion.demo.emulators.prometheus import PrometheusEmulator
+
+    key = os.environ.get("PALETTE_API_KEY") or DEMO_API_KEY
+    palette = PaletteEmulator(estate / "palette" / "tenant.json", api_key=key, port=palette_port)
+    prometheus = PrometheusEmulator(estate / "prometheus" / "series.parquet", port=prometheus_port)
+    palette.start()
+    prometheus.start()
+    try:
+        yield {"PALETTE_API_URL": palette.url, "PALETTE_API_KEY": key, "PROMETHEUS_URL": prometheus.url}
+    finally:
+        palette.stop()
+        prometheus.stop()
+
+
+def demo_env(estate: Path) -> dict[str, str]:
+    """Environment that points every source at the demo estate, for its own time window."""
+    import json
+
+    truth = json.loads((estate / "ground_truth.json").read_text())
+    window = truth.get("window") or {}
+    env = {"FINOPS_DEMO_DIR": str(estate.resolve())}
+    if window:
+        env["FINOPS_WINDOW_START"] = window["start"]
+        env["FINOPS_WINDOW_END"] = window["end"]
+    return env
+
+
+def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_only: bool) -> int:
+    """`finops demo`: generate the estate, start the emulators, run the main job, print a summary."""
+    from ingestion.demo import generate
+
+    t0 = time.monotonic()
+    out = out.resolve()
+    _echo(f"[1/3] generating the demo estate in {out} (seed {seed}, {days} days) ...")
+    generate(out, days=days, seed=seed)
+    _echo(f"      done in {time.monotonic() - t0:.0f}s")
+    if generate_only:
+        return 0
+    wh = warehouse_path(warehouse)
+    os.environ[WAREHOUSE_ENV] = str(wh)
+    os.environ.update(demo_env(out))
+    home = dagster_home()
+    _echo("[2/3] starting the Palette and Prometheus emulators on 127.0.0.1 ...")
+    with demo_emulators(out) as api_env:
+        os.environ.update(api_env)
+        _echo(f"      Palette {api_env['PALETTE_API_URL']}  Prometheus {api_env['PROMETHEUS_URL']}")
+        _echo("[3/3] running the Dagster job finops_daily (every asset) ...")
+        from dagster import DagsterInstance
+
+        from orchestration.definitions import defs
+        from orchestration.defs.jobs import MAIN_JOB
+
+        with DagsterInstance.get() as instance:
+            result = defs.get_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
+    elapsed = time.monotonic() - t0
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        _echo(f"error: the job failed at {', '.join(failed) or 'a step'}; see the log above (run {result.run_id})")
+        return 1
+    print_summary(wh)
+    print(f"\nDemo finished in {elapsed:.0f}s.")
+    print(f"  warehouse : {wh}")
+    print(f"  estate    : {out}  (ground truth: {out / 'ground_truth.json'})")
+    print(f"  quarantine: {wh.parent / 'quarantine'}")
+    print(f"  dagster   : run {result.run_id} stored in {home}")
+    print("  open the Dagster UI on the same warehouse with:  make dev   (http://127.0.0.1:3000)")
+    return 0
+
+
+def print_summary(warehouse: str | os.PathLike | None = None) -> None:
+    """Spend per provider and billing period, rows per raw table (read-only: safe beside a running UI)."""
+    import duckdb
+
+    wh = warehouse_path(warehouse)
+    with duckdb.connect(str(wh), read_only=True) as con:
+        rows = con.execute((SQL_DIR / "spend_by_provider_month.sql").read_text()).fetchall()
+        loaded = con.execute((SQL_DIR / "raw_table_counts.sql").read_text()).fetchall()
+        tables = []
+        for schema, table in loaded:
+            n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
+            tables.append((f"{schema}.{table}", n))
+    print("\nSpend per provider and billing period (billed cost, from the staged bills)")
+    print(f"  {'provider':<12}{'period':<10}{'currency':<10}{'billed cost':>16}{'rows':>12}")
+    for provider, period, currency, cost, n in rows:
+        print(f"  {provider:<12}{period:<10}{currency or '':<10}{cost:>16,.2f}{n:>12,}")
+    print("\nLoaded raw tables")
+    for name, n in tables:
+        print(f"  {name:<55}{n:>12,}")
+
+
+def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> None:
+    with demo_emulators(estate.resolve(), palette_port, prometheus_port) as env:
+        for k, v in env.items():
+            if k != "PALETTE_API_KEY":
+                print(f"export {k}={v}")
+        print("emulators running; Ctrl-C to stop", file=sys.stderr)
+        with contextlib.suppress(KeyboardInterrupt):
+            while True:
+                time.sleep(3600)
+
+
+def run_dev(port: int) -> int:
+    """`dagster dev` on the same warehouse; with a demo estate and no PALETTE_API_URL, serve the emulators."""
+    from ingestion.config import demo_dir
+
+    os.environ.setdefault(WAREHOUSE_ENV, str(warehouse_path()))
+    dagster_home()
+    dagster = str(Path(sys.executable).parent / "dagster")
+    cmd = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port)]
+    estate = demo_dir()
+    if os.environ.get("PALETTE_API_URL") or not (estate / "ground_truth.json").exists():
+        return subprocess.run(cmd, cwd=PROJECT_ROOT).returncode
+    os.environ.update(demo_env(estate))
+    with demo_emulators(estate) as env:
+        os.environ.update(env)
+        _echo(f"demo emulators: Palette {env['PALETTE_API_URL']}  Prometheus {env['PROMETHEUS_URL']}")
+        return subprocess.run(cmd, cwd=PROJECT_ROOT).returncode
