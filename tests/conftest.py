@@ -16,6 +16,9 @@ def tmp_warehouse(tmp_path, monkeypatch) -> Path:
     path = tmp_path / "warehouse" / "finops.duckdb"
     path.parent.mkdir(parents=True)
     monkeypatch.setenv("FINOPS_WAREHOUSE", str(path))
+    # dbt runs in parallel test workers: each test gets its own target and log folders.
+    monkeypatch.setenv("DBT_TARGET_PATH", str(tmp_path / "dbt_target"))
+    monkeypatch.setenv("DBT_LOG_PATH", str(tmp_path / "dbt_logs"))
     return path
 
 

@@ -1,0 +1,54 @@
+# finops-pipeline: `make demo` and `make test` do all set-up on a fresh machine.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+UV := $(shell command -v uv 2>/dev/null || echo "$(PYTHON) -m uv")
+export UV_PYTHON_DOWNLOADS := never
+export UV_LINK_MODE := copy
+VENV := .venv
+BIN := $(VENV)/bin
+# dagster-dbt runs `dbt` from PATH: the project environment goes first.
+export PATH := $(CURDIR)/$(BIN):$(PATH)
+PYTEST_WORKERS ?= 2
+
+.PHONY: help install demo test dev bench lint fmt validate clean
+
+help:
+	@echo "make demo      install, generate the demo estate, run the main job into warehouse/finops.duckdb"
+	@echo "make test      install and run the whole test suite"
+	@echo "make dev       Dagster UI on the same warehouse (http://127.0.0.1:3000)"
+	@echo "make bench     load/staging benchmark on a 10M-row CUR month"
+	@echo "make lint      ruff"
+
+install: $(VENV)/.installed
+
+$(VENV)/.installed: pyproject.toml uv.lock
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
+	$(UV) sync --frozen --python $(PYTHON)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+	@touch $@
+
+demo: install
+	$(BIN)/finops demo
+
+test: install
+	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+dev: install
+	$(BIN)/finops dev
+
+bench: install
+	$(BIN)/python -m tests.bench.run
+
+validate: install
+	$(BIN)/dagster definitions validate -w workspace.yaml
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+fmt: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf warehouse .dagster_home demo_estate bench_data dbt_project/target dbt_project/logs

@@ -1,0 +1,133 @@
+"""Load billing files one whole period at a time, for merge/delete-insert on (``_export``, ``_billing_period``).
+
+Two passes over the files. Pass 1 reads every file (batch by batch, nothing kept) to learn which
+(export, period) keys it holds and to find unreadable files; those are quarantined and every key they
+touch is skipped, so the previously loaded version of that period stays. Pass 2 reads the good files
+again and yields only keys that are complete, with ``_delivery_id``, ``_line_number`` and stats added.
+Reading twice costs CPU but keeps memory flat whatever the file size.
+"""
+
+from __future__ import annotations
+
+import logging
+import zlib
+from collections import defaultdict
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .arrow_io import conform, delivery_hash, file_digest
+from .quarantine import quarantine_file
+from .stats import LoadStats
+
+log = logging.getLogger(__name__)
+
+Key = tuple[str, str]  # (_export, _billing_period)
+#: What makes a file "unparseable" (quarantined) rather than a hard error.
+PARSE_ERRORS = (ValueError, pa.ArrowException, OSError, EOFError, zlib.error, KeyError, TypeError)
+
+
+@dataclass
+class FileSpec:
+    """One input file. ``delivery_id`` is fixed when the provider names the delivery (Azure runId)."""
+
+    path: str
+    delivery_id: str | None = None
+    #: keys to skip if this file turns out unreadable; export ``None`` = that period for every export
+    hint_keys: set[tuple[str | None, str]] = field(default_factory=set)
+
+
+def _keys(table: pa.Table) -> set[Key]:
+    pairs = table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
+    return set(zip(pairs["_export"].to_pylist(), pairs["_billing_period"].to_pylist(), strict=True))
+
+
+def load_whole_periods(
+    specs: Sequence[FileSpec],
+    read: Callable[[str], Iterator[pa.Table]],
+    *,
+    source: str,
+    core: Mapping[str, str],
+    currency_column: str,
+    billed_cost: Callable[[pa.Table], pa.Array],
+    stats: LoadStats | None = None,
+    quarantine_to: str | None = None,
+) -> Iterator[pa.Table]:
+    """Yield typed tables for every complete (export, period); ``read`` yields typed tables per file.
+
+    ``read`` raises ``SourceError`` (e.g. a missing required column: the run stops) or a parse error
+    (``ValueError``, Arrow, gzip, JSON errors: the file is quarantined and its periods skipped).
+    """
+    good: dict[str, set[Key]] = {}
+    bad: set[tuple[str | None, str]] = set()
+    digests: dict[str, str] = {}
+    for spec in specs:
+        seen: set[Key] = set()
+        try:
+            for table in read(spec.path):
+                seen |= _keys(table)
+            if spec.delivery_id is None:
+                digests[spec.path] = file_digest(spec.path)
+        except (FileNotFoundError, PermissionError):
+            raise
+        except PARSE_ERRORS as exc:
+            q = quarantine_file(spec.path, f"{type(exc).__name__}: {exc}", quarantine_to, source)
+            if stats is not None:
+                stats.quarantined.append(q)
+            bad |= seen | spec.hint_keys
+            continue
+        good[spec.path] = seen
+
+    def skipped(key: Key) -> bool:
+        return key in bad or (None, key[1]) in bad
+
+    members: dict[Key, list[str]] = defaultdict(list)
+    for path, keys in good.items():
+        for key in keys:
+            members[key].append(path)
+    fixed = {s.path: s.delivery_id for s in specs}
+    delivery: dict[Key, str] = {}
+    for key, paths in members.items():
+        ids = {fixed[p] for p in paths}
+        delivery[key] = "+".join(sorted(ids)) if None not in ids else delivery_hash(digests[p] for p in paths)
+    for key in sorted(k for k in members if skipped(k)):
+        log.warning("%s: skipped %s %s: a file of this period was quarantined", source, *key)
+
+    for spec in specs:
+        if spec.path not in good:
+            continue
+        offset = 0
+        for table in read(spec.path):
+            n = table.num_rows
+            table = table.append_column("_line_number", pa.array(range(offset + 1, offset + n + 1), pa.int64()))
+            offset += n
+            for key in sorted(good[spec.path]):
+                if skipped(key):
+                    continue
+                mask = pc.and_(pc.equal(table["_export"], key[0]), pc.equal(table["_billing_period"], key[1]))
+                part = table.filter(mask)
+                if part.num_rows == 0:
+                    continue
+                part = part.append_column("_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string()))
+                if stats is not None:
+                    _add_stats(stats, part, key[1], currency_column, billed_cost, spec.path)
+                yield conform(part, core)
+
+
+def _add_stats(
+    stats: LoadStats, part: pa.Table, period: str, currency_column: str, billed: Callable, path: str
+) -> None:
+    t = pa.table(
+        {
+            "currency": part[currency_column] if currency_column in part.column_names else pa.nulls(part.num_rows),
+            "billed": billed(part),
+        }
+    )
+    t = t.set_column(0, "currency", pc.cast(t["currency"], pa.string()))
+    agg = t.group_by(["currency"]).aggregate([("billed", "sum"), ([], "count_all")])
+    for cur, amount, rows in zip(
+        agg["currency"].to_pylist(), agg["billed_sum"].to_pylist(), agg["count_all"].to_pylist(), strict=True
+    ):
+        stats.add(period, cur or "", rows, amount or 0.0, path)
