@@ -24,7 +24,6 @@ install: $(VENV)/.installed
 $(VENV)/.installed: pyproject.toml uv.lock
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m uv --version >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet uv
 	$(UV) sync --frozen --python $(PYTHON)
-	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
 	@touch $@
 
 demo: install

@@ -96,3 +96,16 @@ def month_key(est: Estate, d: int) -> str:
 def months(est: Estate) -> list[str]:
     """Billing periods the window touches, in order."""
     return sorted({month_key(est, d) for d in range(est.days)})
+
+
+def provider_tags(provider: str, tags: dict[str, str]) -> dict[str, str]:
+    """Logical tags renamed the way each cloud stores them (Azure forbids '/', GCP wants [a-z0-9_-])."""
+    if provider == "aws":
+        return {"user_" + "".join(ch if ch.isalnum() else "_" for ch in k): v for k, v in tags.items()}
+    out = {}
+    for k, v in tags.items():
+        k = k.replace("spectrocloud.com/", "spectrocloud-").replace("/", "-")
+        if provider == "gcp":
+            k, v = k.replace(".", "-").lower(), "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in v.lower())
+        out[k] = v
+    return out

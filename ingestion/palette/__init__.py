@@ -52,11 +52,21 @@ def palette_source(
 
     def client() -> PaletteClient:  # built lazily, on first use inside a generator
         if "c" not in holder:
-            holder["c"] = PaletteClient(base_url or settings.DEFAULT_BASE_URL, resolve_api_key(api_key),
-                                        request_timeout, max_attempts, backoff_factor)
+            holder["c"] = PaletteClient(
+                base_url or settings.DEFAULT_BASE_URL,
+                resolve_api_key(api_key),
+                request_timeout,
+                max_attempts,
+                backoff_factor,
+            )
         return holder["c"]
 
-    @dlt.resource(name="projects", columns=settings.columns("projects"), write_disposition="replace", primary_key="project_uid")
+    @dlt.resource(
+        name="projects",
+        columns=settings.columns("projects"),
+        write_disposition="replace",
+        primary_key="project_uid",
+    )
     def projects() -> Iterator[list[dict]]:
         for scope in scopes:
             for page in client().paginate("/v1/dashboard/projects", {"filter": {}, "sort": []}, scope):
@@ -73,11 +83,21 @@ def palette_source(
                 if page:
                     yield page
 
-    @dlt.transformer(name="clusters", columns=settings.columns("clusters"), write_disposition="replace", primary_key="cluster_uid")
+    @dlt.transformer(
+        name="clusters",
+        columns=settings.columns("clusters"),
+        write_disposition="replace",
+        primary_key="cluster_uid",
+    )
     def clusters(page: list[dict]) -> Iterator[list[dict]]:
         yield [cluster_row(i) for i in page]
 
-    @dlt.transformer(name="machine_pools", columns=settings.columns("machine_pools"), write_disposition="replace", primary_key=("cluster_uid", "pool_name"))
+    @dlt.transformer(
+        name="machine_pools",
+        columns=settings.columns("machine_pools"),
+        write_disposition="replace",
+        primary_key=("cluster_uid", "pool_name"),
+    )
     def machine_pools(page: list[dict]) -> Iterator[list[dict]]:
         for item in page:
             uid, scope = item["metadata"]["uid"], item["_scope"]
@@ -91,12 +111,18 @@ def palette_source(
             body = client().request("GET", f"/v1/cloudconfigs/{kind}/{cfg_uid}", scope) or {}
             yield machine_pool_rows(uid, kind, cfg_uid, body)
 
-    @dlt.transformer(name="namespaces", columns=settings.columns("namespaces"), write_disposition="replace", primary_key=("cluster_uid", "namespace"))
+    @dlt.transformer(
+        name="namespaces",
+        columns=settings.columns("namespaces"),
+        write_disposition="replace",
+        primary_key=("cluster_uid", "namespace"),
+    )
     def namespaces(page: list[dict]) -> Iterator[list[dict]]:
         for item in page:
             uid = item["metadata"]["uid"]
-            yield namespace_rows(uid, client().request("GET", f"/v1/spectroclusters/{uid}/config/namespaces",
-                                                       item["_scope"]))
+            yield namespace_rows(
+                uid, client().request("GET", f"/v1/spectroclusters/{uid}/config/namespaces", item["_scope"])
+            )
 
     def _window() -> tuple:
         first, last = cost_window(start, end, dlt.current.resource_state())
@@ -108,8 +134,12 @@ def palette_source(
             if newest > state.get("last_day", ""):
                 state["last_day"] = newest
 
-    @dlt.transformer(name="cluster_costs_daily", columns=settings.columns("cluster_costs_daily"), write_disposition="merge",
-                     primary_key=("cluster_uid", "usage_date"))
+    @dlt.transformer(
+        name="cluster_costs_daily",
+        columns=settings.columns("cluster_costs_daily"),
+        write_disposition="merge",
+        primary_key=("cluster_uid", "usage_date"),
+    )
     def cluster_costs_daily(page: list[dict]) -> Iterator[list[dict]]:
         _, _, flt = _window()
         by_scope: dict = {}
@@ -117,16 +147,26 @@ def palette_source(
             by_scope.setdefault(item["_scope"], []).append(item["metadata"]["uid"])
         for scope, uids in by_scope.items():
             for i in range(0, len(uids), settings.COST_BATCH_CLUSTERS):
-                body = {"filter": {**flt, "clusters": uids[i:i + settings.COST_BATCH_CLUSTERS]},
-                        "options": {"groupBy": "cluster", "period": 1440}}
+                body = {
+                    "filter": {**flt, "clusters": uids[i : i + settings.COST_BATCH_CLUSTERS]},
+                    "options": {"groupBy": "cluster", "period": 1440},
+                }
                 rows = []
-                for res in (client().request("POST", "/v1/dashboard/spectroclusters/cost", scope,
-                                             json=body) or {}).get("resources") or []:
+                for res in (
+                    client().request("POST", "/v1/dashboard/spectroclusters/cost", scope, json=body) or {}
+                ).get("resources") or []:
                     ent = res.get("entity") or {}
                     for p in res.get("data") or []:
-                        rows.append({"cluster_uid": ent.get("uid"), "cluster_name": ent.get("name"),
-                                     "usage_date": day_of(p["timestamp"]), "compute_cost": p.get("compute"),
-                                     "storage_cost": p.get("storage"), "total_cost": p.get("total")})
+                        rows.append(
+                            {
+                                "cluster_uid": ent.get("uid"),
+                                "cluster_name": ent.get("name"),
+                                "usage_date": day_of(p["timestamp"]),
+                                "compute_cost": p.get("compute"),
+                                "storage_cost": p.get("storage"),
+                                "total_cost": p.get("total"),
+                            }
+                        )
                 _remember([r["usage_date"] for r in rows])
                 yield rows
 
@@ -136,28 +176,56 @@ def palette_source(
             uid = item["metadata"]["uid"]
             body = {"filter": {**flt, "clusters": [uid]}, "options": {"groupBy": "namespace", "period": 1440}}
             rows = []
-            for res in (client().request("POST", path, item["_scope"], json=body) or {}).get("resources") or []:
+            for res in (client().request("POST", path, item["_scope"], json=body) or {}).get(
+                "resources"
+            ) or []:
                 ent = res.get("entity") or {}
                 for p in res.get("data") or []:
-                    rows.append({"cluster_uid": uid, "namespace": ent.get("name"), "namespace_uid": ent.get("uid"),
-                                 "usage_date": day_of(p["timestamp"]), **shape(p)})
+                    rows.append(
+                        {
+                            "cluster_uid": uid,
+                            "namespace": ent.get("name"),
+                            "namespace_uid": ent.get("uid"),
+                            "usage_date": day_of(p["timestamp"]),
+                            **shape(p),
+                        }
+                    )
             _remember([r["usage_date"] for r in rows])
             yield rows
 
-    @dlt.transformer(name="namespace_costs_daily", columns=settings.columns("namespace_costs_daily"), write_disposition="merge",
-                     primary_key=("cluster_uid", "namespace", "usage_date"))
+    @dlt.transformer(
+        name="namespace_costs_daily",
+        columns=settings.columns("namespace_costs_daily"),
+        write_disposition="merge",
+        primary_key=("cluster_uid", "namespace", "usage_date"),
+    )
     def namespace_costs_daily(page: list[dict]) -> Iterator[list[dict]]:
-        yield from _per_namespace(page, "/v1/dashboard/spectroclusters/resources/cost", lambda p: {
-            "cpu_cost": p.get("cpu"), "memory_cost": p.get("memory"), "storage_cost": p.get("storage"),
-            "total_cost": p.get("total")})
+        yield from _per_namespace(
+            page,
+            "/v1/dashboard/spectroclusters/resources/cost",
+            lambda p: {
+                "cpu_cost": p.get("cpu"),
+                "memory_cost": p.get("memory"),
+                "storage_cost": p.get("storage"),
+                "total_cost": p.get("total"),
+            },
+        )
 
-    @dlt.transformer(name="namespace_consumption_daily", columns=settings.columns("namespace_consumption_daily"), write_disposition="merge",
-                     primary_key=("cluster_uid", "namespace", "usage_date"))
+    @dlt.transformer(
+        name="namespace_consumption_daily",
+        columns=settings.columns("namespace_consumption_daily"),
+        write_disposition="merge",
+        primary_key=("cluster_uid", "namespace", "usage_date"),
+    )
     def namespace_consumption_daily(page: list[dict]) -> Iterator[list[dict]]:
         def shape(p: dict) -> dict:
             allotted, usage = p.get("allotted") or {}, p.get("usage") or {}
-            return {"cpu_allotted_cores": allotted.get("cpu"), "memory_allotted_mib": allotted.get("memory"),
-                    "cpu_usage_cores": usage.get("cpu"), "memory_usage_mib": usage.get("memory")}
+            return {
+                "cpu_allotted_cores": allotted.get("cpu"),
+                "memory_allotted_mib": allotted.get("memory"),
+                "cpu_usage_cores": usage.get("cpu"),
+                "memory_usage_mib": usage.get("memory"),
+            }
 
         yield from _per_namespace(page, "/v1/dashboard/spectroclusters/resources/consumption", shape)
 

@@ -125,14 +125,17 @@ def parse_day(value: str | date | None) -> date | None:
 
 
 def cost_window(start: str | None, end: str | None, state: dict) -> tuple[date, date]:
-    """Days to read, [start, end). Explicit arguments win, else resume from dlt state minus a revision margin."""
+    """Days to read, [start, end): explicit arguments, else dlt state minus a revision margin."""
     today = datetime.now(UTC).date()
     end_day = parse_day(end) or today + timedelta(days=1)
     start_day = parse_day(start)
     if start_day is None:
         last = state.get("last_day")
-        start_day = (date.fromisoformat(last) - timedelta(days=settings.REVISION_DAYS) if last
-                     else end_day - timedelta(days=settings.DEFAULT_LOOKBACK_DAYS))
+        start_day = (
+            date.fromisoformat(last) - timedelta(days=settings.REVISION_DAYS)
+            if last
+            else end_day - timedelta(days=settings.DEFAULT_LOOKBACK_DAYS)
+        )
     return start_day, end_day
 
 
@@ -195,22 +198,24 @@ def cluster_row(item: dict) -> dict:
 def machine_pool_rows(cluster_uid: str, kind: str, config_uid: str, body: dict) -> list[dict]:
     rows = []
     for mp in (body.get("spec") or {}).get("machinePoolConfig") or []:
-        rows.append({
-            "cluster_uid": cluster_uid,
-            "cloud_config_uid": config_uid,
-            "cloud_kind": kind,
-            "pool_name": mp.get("name"),
-            "instance_type": mp.get("instanceType"),
-            "capacity_type": mp.get("capacityType"),
-            "size": mp.get("size"),
-            "min_size": mp.get("minSize"),
-            "max_size": mp.get("maxSize"),
-            "is_control_plane": bool(mp.get("isControlPlane", False)),
-            "azs": json.dumps(mp.get("azs") or []),
-            "labels": to_json(mp.get("additionalLabels")),
-            "tags": to_json(mp.get("additionalTags")),
-            "taints": json.dumps(mp.get("taints") or []),
-        })
+        rows.append(
+            {
+                "cluster_uid": cluster_uid,
+                "cloud_config_uid": config_uid,
+                "cloud_kind": kind,
+                "pool_name": mp.get("name"),
+                "instance_type": mp.get("instanceType"),
+                "capacity_type": mp.get("capacityType"),
+                "size": mp.get("size"),
+                "min_size": mp.get("minSize"),
+                "max_size": mp.get("maxSize"),
+                "is_control_plane": bool(mp.get("isControlPlane", False)),
+                "azs": json.dumps(mp.get("azs") or []),
+                "labels": to_json(mp.get("additionalLabels")),
+                "tags": to_json(mp.get("additionalTags")),
+                "taints": json.dumps(mp.get("taints") or []),
+            }
+        )
     return rows
 
 
@@ -218,14 +223,16 @@ def namespace_rows(cluster_uid: str, body: dict) -> list[dict]:
     rows = []
     for item in (body or {}).get("items") or []:
         md, alloc = item.get("metadata") or {}, ((item.get("spec") or {}).get("resourceAllocation") or {})
-        rows.append({
-            "cluster_uid": cluster_uid,
-            "namespace": md.get("name"),
-            "namespace_uid": md.get("uid"),
-            "labels": to_json(md.get("labels")),
-            "cpu_cores_allocated": alloc.get("cpuCores"),
-            "memory_mib_allocated": alloc.get("memoryMiB"),
-        })
+        rows.append(
+            {
+                "cluster_uid": cluster_uid,
+                "namespace": md.get("name"),
+                "namespace_uid": md.get("uid"),
+                "labels": to_json(md.get("labels")),
+                "cpu_cores_allocated": alloc.get("cpuCores"),
+                "memory_mib_allocated": alloc.get("memoryMiB"),
+            }
+        )
     return rows
 
 

@@ -30,8 +30,9 @@ def main(argv: list[str] | None = None) -> int:
         if not key:
             print("error: give --api-key or set PALETTE_API_KEY", file=sys.stderr)
             return 2
-        PaletteEmulator(args.data, key, args.host, args.port,
-                        rate_limit=None if args.no_rate_limit else 10.0).serve_forever()
+        PaletteEmulator(
+            args.data, key, args.host, args.port, rate_limit=None if args.no_rate_limit else 10.0
+        ).serve_forever()
     else:
         key = args.api_key or os.environ.get("PROMETHEUS_BEARER_TOKEN") or None
         PrometheusEmulator(args.data, key, args.host, args.port).serve_forever()

@@ -86,7 +86,9 @@ class EmulatorServer:
 
         self._httpd = ThreadingHTTPServer((self.host, self.port), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"{self.name}-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, name=f"{self.name}-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -232,5 +234,3 @@ class _Handler(BaseHTTPRequestHandler):
 
 def json_error(status: int, code: str, message: str) -> Response:
     return Response(status, {"code": code, "message": message})
-
-

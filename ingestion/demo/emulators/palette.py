@@ -115,7 +115,9 @@ class PaletteEmulator(EmulatorServer):
 
     def delete_cluster(self, uid: str) -> None:
         with self.lock:
-            self.tenant["clusters"] = [c for c in self.tenant.get("clusters", []) if c["metadata"]["uid"] != uid]
+            self.tenant["clusters"] = [
+                c for c in self.tenant.get("clusters", []) if c["metadata"]["uid"] != uid
+            ]
             for key in ("cluster_details", "profiles", "namespaces", "cost", "resource_cost", "consumption"):
                 self.tenant.get(key, {}).pop(uid, None)
 
@@ -158,7 +160,9 @@ class PaletteEmulator(EmulatorServer):
         if req.header("ApiKey") != self.api_key:
             return json_error(401, "InvalidAuthToken", "Invalid or missing ApiKey header")
         if req.path.startswith("/v1/dashboard/") and self.bucket and not self.bucket.take():
-            return Response(429, {"code": "TooManyRequests", "message": "rate limit exceeded"}, {"Retry-After": "1"})
+            return Response(
+                429, {"code": "TooManyRequests", "message": "rate limit exceeded"}, {"Retry-After": "1"}
+            )
         for method, pattern, fn in self.routes:
             m = re.fullmatch(pattern, req.path)
             if m and req.method == method:
@@ -174,7 +178,9 @@ class PaletteEmulator(EmulatorServer):
         scope = self._scope(req)
         items = self.tenant.get("clusters", [])
         if scope:
-            items = [c for c in items if (c.get("specSummary", {}).get("projectMeta") or {}).get("uid") == scope]
+            items = [
+                c for c in items if (c.get("specSummary", {}).get("projectMeta") or {}).get("uid") == scope
+            ]
         return sorted(items, key=lambda c: (c["metadata"].get("name", ""), c["metadata"]["uid"]))
 
     def _cluster(self, uid: str, req: Request | None = None) -> dict | None:
@@ -191,8 +197,12 @@ class PaletteEmulator(EmulatorServer):
         limit = max(limit, 1)
         page = items[offset : offset + limit]
         nxt = offset + limit
-        meta = {"continue": _token(nxt) if nxt < len(items) else "", "count": len(items), "limit": limit,
-                "offset": offset}
+        meta = {
+            "continue": _token(nxt) if nxt < len(items) else "",
+            "count": len(items),
+            "limit": limit,
+            "offset": offset,
+        }
         return Response(200, {"items": copy.deepcopy(page), "listmeta": meta})
 
     def _not_found(self, what: str, uid: str) -> Response:
@@ -221,9 +231,14 @@ class PaletteEmulator(EmulatorServer):
         detail = self.tenant.get("cluster_details", {}).get(uid)
         if detail is None:
             cfg = item["specSummary"]["cloudConfig"]
-            detail = {"metadata": item["metadata"], "spec": {"cloudType": cfg.get("cloudType"),
-                      "cloudConfigRef": {"kind": cfg.get("cloudType"), "uid": cfg["uid"]}},
-                      "status": {"state": item.get("status", {}).get("state"), "conditions": []}}
+            detail = {
+                "metadata": item["metadata"],
+                "spec": {
+                    "cloudType": cfg.get("cloudType"),
+                    "cloudConfigRef": {"kind": cfg.get("cloudType"), "uid": cfg["uid"]},
+                },
+                "status": {"state": item.get("status", {}).get("state"), "conditions": []},
+            }
         return Response(200, copy.deepcopy(detail))
 
     def get_profiles(self, req: Request, uid: str) -> Response:
@@ -253,10 +268,19 @@ class PaletteEmulator(EmulatorServer):
         pools = (cfg.get("body") or {}).get("spec", {}).get("machinePoolConfig", [])
         total = float((item.get("status", {}).get("hourlyRate") or {}).get("total") or 0.0)
         nodes = sum(int(p.get("size") or 0) for p in pools) or 1
-        rates = [{"name": p["name"], "instanceType": p.get("instanceType"), "size": p.get("size"),
-                  "rate": round(total * int(p.get("size") or 0) / nodes, 6)} for p in pools]
-        return Response(200, {"periodType": req.arg("periodType", "hourly"),
-                              "rate": {"total": total, "machinePools": rates}})
+        rates = [
+            {
+                "name": p["name"],
+                "instanceType": p.get("instanceType"),
+                "size": p.get("size"),
+                "rate": round(total * int(p.get("size") or 0) / nodes, 6),
+            }
+            for p in pools
+        ]
+        return Response(
+            200,
+            {"periodType": req.arg("periodType", "hourly"), "rate": {"total": total, "machinePools": rates}},
+        )
 
     # ------------------------------------------------------------ cost + usage
     def _filtered(self, req: Request) -> tuple[list[dict], int | None, int | None, str]:
@@ -267,7 +291,9 @@ class PaletteEmulator(EmulatorServer):
             clusters = [c for c in clusters if c["metadata"]["uid"] in set(flt["clusters"])]
         if flt.get("projects"):
             projects = set(flt["projects"])
-            clusters = [c for c in clusters if (c["specSummary"].get("projectMeta") or {}).get("uid") in projects]
+            clusters = [
+                c for c in clusters if (c["specSummary"].get("projectMeta") or {}).get("uid") in projects
+            ]
         return clusters, _epoch(flt.get("startTime")), _epoch(flt.get("endTime")), opts.get("groupBy") or ""
 
     @staticmethod
@@ -304,7 +330,9 @@ class PaletteEmulator(EmulatorServer):
             for ts in sorted(points):
                 self._add(total, points[ts])
                 data.append({"timestamp": ts, **points[ts]})
-            resources.append({"entity": {"kind": kind, "name": name, "uid": uid}, "total": total, "data": data})
+            resources.append(
+                {"entity": {"kind": kind, "name": name, "uid": uid}, "total": total, "data": data}
+            )
         return Response(200, {"resources": resources})
 
     def cluster_cost(self, req: Request) -> Response:
@@ -324,8 +352,10 @@ class PaletteEmulator(EmulatorServer):
         groups: dict[tuple, dict[int, dict]] = defaultdict(dict)
         for c in clusters:
             uid = c["metadata"]["uid"]
-            ns_uids = {n["metadata"]["name"]: n["metadata"].get("uid", n["metadata"]["name"])
-                       for n in self.tenant.get("namespaces", {}).get(uid, {}).get("items", [])}
+            ns_uids = {
+                n["metadata"]["name"]: n["metadata"].get("uid", n["metadata"]["name"])
+                for n in self.tenant.get("namespaces", {}).get(uid, {}).get("items", [])
+            }
             for ns, points in self.tenant.get(key, {}).get(uid, {}).items():
                 if wanted and ns not in wanted:
                     continue

@@ -88,8 +88,9 @@ class PrometheusEmulator(EmulatorServer):
         return Response(status, {"status": "error", "errorType": error_type, "error": message})
 
     def fault_response(self, fault) -> Response:  # type: ignore[no-untyped-def]
-        resp = self._error(fault.status or 500, "internal" if (fault.status or 500) >= 500 else "bad_data",
-                           "injected fault")
+        resp = self._error(
+            fault.status or 500, "internal" if (fault.status or 500) >= 500 else "bad_data", "injected fault"
+        )
         if fault.status == 429 or fault.retry_after is not None:
             resp.headers = {"Retry-After": str(fault.retry_after if fault.retry_after is not None else 1)}
         return resp
@@ -122,8 +123,10 @@ class PrometheusEmulator(EmulatorServer):
         if end < start:
             raise PromQLError('invalid parameter "end": end timestamp must not be before start time')
         if (end - start) / step > MAX_POINTS:
-            raise PromQLError("exceeded maximum resolution of 11,000 points per timeseries. "
-                              "Try decreasing the query resolution (?step=XX)")
+            raise PromQLError(
+                "exceeded maximum resolution of 11,000 points per timeseries. "
+                "Try decreasing the query resolution (?step=XX)"
+            )
         steps = start + step * np.arange(int((end - start) // step) + 1, dtype=np.float64)
         node = parse(query)
         result = []

@@ -64,7 +64,7 @@ def _tokens(query: str) -> list[tuple[str, str]]:
     while pos < len(query):
         m = _TOKEN.match(query, pos)
         if not m or m.end() == pos:
-            raise PromQLError(f'1:{pos + 1}: parse error: unexpected character in "{query[pos:pos + 10]}"')
+            raise PromQLError(f'1:{pos + 1}: parse error: unexpected character in "{query[pos : pos + 10]}"')
         kind = m.lastgroup or ""
         out.append((kind, m.group(kind)))
         pos = m.end()
@@ -84,7 +84,9 @@ class _Parser:
     def take(self, value: str | None = None, kind: str | None = None) -> str:
         tok = self.peek()
         if tok is None or (value is not None and tok[1] != value) or (kind is not None and tok[0] != kind):
-            raise PromQLError(f"parse error: expected {value or kind}, got {tok[1] if tok else 'end of input'}")
+            raise PromQLError(
+                f"parse error: expected {value or kind}, got {tok[1] if tok else 'end of input'}"
+            )
         self.i += 1
         return tok[1]
 
@@ -106,7 +108,7 @@ class _Parser:
             self.take("(")
             sel = self.selector(self.take(kind="name"))
             if sel.window is None:
-                raise PromQLError(f"expected type range vector in call to function \"{name}\"")
+                raise PromQLError(f'expected type range vector in call to function "{name}"')
             self.take(")")
             return Func(name, sel)
         if self.peek() and self.peek()[1] == "(":

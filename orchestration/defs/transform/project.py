@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
 import subprocess
 import sys
 from functools import cache
@@ -35,15 +37,35 @@ def dbt_args(command: str = "build", select: str | None = None, exclude: str | N
     return args
 
 
+def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    """True when the manifest is missing or older than any model, macro, seed, test or project file."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    watched = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
+    for sub in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
+        if (project_dir / sub).exists():
+            watched += [p for p in (project_dir / sub).rglob("*") if p.is_file()]
+    return any(p.exists() and p.stat().st_mtime > built for p in watched)
+
+
 @cache
 def dbt_project() -> DbtProject:
+    """The dbt project with an up-to-date manifest (``dbt parse`` runs when models changed)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
     project.prepare_if_dev()
-    if not project.manifest_path.exists():
-        subprocess.run(
-            [dbt_executable(), "parse", "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR),
-             "--quiet"],
-            check=True,
-            cwd=DBT_PROJECT_DIR,
-        )
+    target = Path(project.project_dir) / "target"
+    if manifest_is_stale(Path(project.project_dir), project.manifest_path):
+        target.mkdir(parents=True, exist_ok=True)
+        # parallel test workers may get here together: parse once, under a lock
+        with open(target / ".parse.lock", "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            if manifest_is_stale(Path(project.project_dir), project.manifest_path):
+                subprocess.run(
+                    [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
+                     "--profiles-dir", str(project.profiles_dir), "--target-path", str(target)],
+                    check=True,
+                    cwd=project.project_dir,
+                    env={k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")},
+                )
     return project

@@ -1,0 +1,72 @@
+"""`make bench`: load + staging of a 10M-row CUR 2.0 month, against pandas and bare DuckDB.
+
+Generates the month once with the demo generator's scale knob (kept in bench_data/), runs each case in
+its own process and reports wall seconds and peak RSS (the process and everything it started).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def measure(cmd: list[str]) -> tuple[float, float, dict]:
+    """Run ``cmd``; return (seconds, peak RSS in GB of it and its descendants, its JSON output)."""
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, cwd=ROOT)
+    out = proc.stdout.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"benchmark case failed: {' '.join(cmd)}")
+    last = out.decode().strip().splitlines()[-1]
+    return seconds, usage.ru_maxrss / 1024 / 1024, json.loads(last)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--rows", type=int, default=10_000_000, help="CUR rows in the generated month")
+    ap.add_argument("--dir", type=Path, default=ROOT / "bench_data")
+    args = ap.parse_args()
+    py = sys.executable
+    estate = args.dir / f"cur_{args.rows}"
+    if not (estate / "ground_truth.json").exists():
+        print(f"generating a {args.rows:,}-row CUR 2.0 month in {estate} ...", flush=True)
+        t0 = time.perf_counter()
+        subprocess.run([py, "-m", "ingestion.demo", "generate", "--out", str(estate), "--cur-rows",
+                        str(args.rows), "--only", "aws"], check=True, cwd=ROOT)
+        print(f"  generated in {time.perf_counter() - t0:.1f}s", flush=True)
+    data = str(estate / "aws")
+    wh = args.dir / "bench_warehouse" / "finops.duckdb"
+    shutil.rmtree(wh.parent, ignore_errors=True)
+    wh.parent.mkdir(parents=True)
+    cases = [
+        ("(a) finops load + dbt staging", [py, "-m", "tests.bench.cases", "project", data, str(wh)]),
+        ("(b) pandas read_parquet + groupby", [py, "-m", "tests.bench.cases", "pandas", data]),
+        ("(c) DuckDB bare group by", [py, "-m", "tests.bench.cases", "duckdb", data]),
+    ]
+    results = []
+    for label, cmd in cases:
+        seconds, gb, out = measure(cmd)
+        results.append((label, seconds, gb, out))
+        print(f"{label:<36} {seconds:8.2f} s  {gb:6.2f} GB  rows={out['rows']:,} total={out['total']:,.2f}",
+              flush=True)
+    a, b, c = results
+    print(f"\nratios: (a)/(b) time {a[1] / b[1]:.2f}x, memory {a[2] / b[2]:.2f}x;  (a)/(c) time {a[1] / c[1]:.1f}x")
+    totals = {r[3]["total"] for r in results}
+    print("cost totals agree across cases" if len(totals) == 1 else f"WARNING: totals differ: {totals}")
+    target_ok = a[1] < 15 and a[2] < 1.5
+    print(f"target (a) < 15 s and < 1.5 GB: {'met' if target_ok else 'NOT met'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,44 @@
+"""The CLI's contract (help, one-line errors) and the pure dbt argument builder."""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from orchestration.cli import app
+from orchestration.defs.transform.project import dbt_args
+
+runner = CliRunner()
+
+
+@pytest.mark.parametrize("cmd", [[], ["load"], ["build"], ["demo"], ["summary"], ["emulators"], ["dev"]])
+def test_every_command_has_help(cmd):
+    result = runner.invoke(app, [*cmd, "--help"])
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_unknown_source_is_a_one_line_error():
+    result = runner.invoke(app, ["load", "oracle_cost", "--path", "/tmp"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: unknown source 'oracle_cost' (choose one of: aws_cur, azure_cost, gcp_billing, focus, "
+        "pricing, palette, prometheus)"
+    ]
+
+
+def test_file_source_needs_a_path_and_api_source_a_url():
+    assert "needs --path" in runner.invoke(app, ["load", "aws_cur"]).output
+    assert "needs --url" in runner.invoke(app, ["load", "palette"]).output
+
+
+def test_missing_path_fails_with_the_path(tmp_path, tmp_warehouse):
+    result = runner.invoke(app, ["load", "aws_cur", "--path", str(tmp_path / "nowhere"), "--json"])
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'nowhere'}: path does not exist" in result.output
+
+
+def test_dbt_args():
+    assert dbt_args() == ["build"]
+    assert dbt_args("run", select="staging.aws", target="spark", full_refresh=True) == [
+        "run", "--select", "staging.aws", "--target", "spark", "--full-refresh"]

@@ -1,0 +1,82 @@
+"""Shared ingestion plumbing: file discovery, fingerprints, quarantine, stats, config."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from ingestion.common.errors import EmptyInputError, MissingColumnError, SourceError
+from ingestion.common.files import list_files, snapshot
+from ingestion.common.quarantine import quarantine_file
+from ingestion.common.stats import LoadStats
+from ingestion.config import source_location, usage_window
+
+
+def test_list_files_recurses_and_filters(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "x.csv").write_text("h\n1\n")
+    (tmp_path / "a" / "y.parquet").write_bytes(b"PAR1")
+    (tmp_path / "a" / "notes.txt").write_text("ignore me")
+    found = list_files(str(tmp_path), ["*.csv", "*.parquet"])
+    assert [p.split("/")[-1] for p in found] == ["x.csv", "y.parquet"]
+
+
+def test_empty_folder_and_missing_path_are_one_line_errors(tmp_path):
+    with pytest.raises(EmptyInputError) as exc:
+        list_files(str(tmp_path), ["*.csv"])
+    assert str(tmp_path) in str(exc.value) and "\n" not in str(exc.value)
+    with pytest.raises(SourceError, match="does not exist"):
+        list_files(str(tmp_path / "nope"), ["*.csv"])
+
+
+def test_missing_column_error_names_file_and_column():
+    err = MissingColumnError("/data/cur.csv", "line_item_unblended_cost")
+    assert str(err) == "/data/cur.csv: missing required column 'line_item_unblended_cost'"
+
+
+def test_snapshot_changes_when_a_file_changes(tmp_path):
+    f = tmp_path / "part.csv"
+    f.write_text("a\n1\n")
+    first = snapshot(str(tmp_path))
+    f.write_text("a\n1\n2\n")
+    assert snapshot(str(tmp_path)) != first
+
+
+def test_quarantine_copies_the_file_and_writes_the_reason(tmp_path):
+    bad = tmp_path / "in" / "bad.parquet"
+    bad.parent.mkdir()
+    bad.write_bytes(b"not parquet")
+    q = quarantine_file(str(bad), "not a parquet file:\nmagic bytes missing", tmp_path / "q", "aws_cur")
+    assert bad.exists(), "the original delivery is never deleted"
+    assert open(q.copied_to, "rb").read() == b"not parquet"
+    note = json.loads(open(q.copied_to + ".reason.json").read())
+    assert note["reason"] == "not a parquet file: magic bytes missing"
+    assert note["source"] == "aws_cur"
+
+
+def test_load_stats_groups_by_period_and_currency():
+    s = LoadStats("aws_cur")
+    s.add("2026-09", "USD", 10, 100.004, "a.parquet")
+    s.add("2026-09", "USD", 5, 50.0, "b.parquet")
+    s.add("2026-08", "USD", 1, -1.0, "a.parquet")
+    out = s.as_json()
+    assert [o["billing_period"] for o in out] == ["2026-08", "2026-09"]
+    assert out[1] == {"source": "aws_cur", "billing_period": "2026-09", "rows": 15, "billed_cost": 150.0,
+                      "currency": "USD", "files": ["a.parquet", "b.parquet"]}
+
+
+def test_source_location_env_then_demo(tmp_path, monkeypatch):
+    monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path))
+    monkeypatch.delenv("FINOPS_AWS_CUR_PATH", raising=False)
+    assert source_location("aws_cur") is None
+    (tmp_path / "aws" / "cur").mkdir(parents=True)
+    assert source_location("aws_cur") == str(tmp_path / "aws" / "cur")
+    monkeypatch.setenv("FINOPS_AWS_CUR_PATH", "s3://b/cur, /local/cur")
+    assert source_location("aws_cur") == ["s3://b/cur", "/local/cur"]
+
+
+def test_usage_window_defaults_and_env(monkeypatch):
+    monkeypatch.setenv("FINOPS_WINDOW_END", "2026-10-31")
+    monkeypatch.delenv("FINOPS_WINDOW_START", raising=False)
+    assert usage_window() == ("2026-09-26", "2026-10-31")
