@@ -66,13 +66,12 @@ def demo_env(estate: Path) -> dict[str, str]:
     """Environment that points every source at the demo estate, for its own time window."""
     import json
 
-    truth = json.loads((estate / "ground_truth.json").read_text())
-    window = truth.get("window") or {}
-    env = {"FINOPS_DEMO_DIR": str(estate.resolve())}
-    if window:
-        env["FINOPS_WINDOW_START"] = window["start"]
-        env["FINOPS_WINDOW_END"] = window["end"]
-    return env
+    meta = json.loads((estate / "ground_truth.json").read_text())["meta"]
+    return {
+        "FINOPS_DEMO_DIR": str(estate.resolve()),
+        "FINOPS_WINDOW_START": meta["start_date"],
+        "FINOPS_WINDOW_END": meta["end_date"],
+    }
 
 
 def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_only: bool) -> int:

@@ -13,6 +13,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from ingestion.common.arrow_io import (
+    file_stem,
     iter_csv_batches,
     period_hint,
     period_of,
@@ -51,12 +52,19 @@ class AzureFile:
 
 def normalize_header(names: list[str]) -> list[str]:
     """Provider headers -> one snake_case set, case-insensitively (see ``settings.ALIASES``)."""
-    return unique_names(names, lambda n: settings.ALIASES.get(n.strip().lstrip("\ufeff").lower(), snake_case(n)))
+    return unique_names(
+        names, lambda n: settings.ALIASES.get(n.strip().lstrip("\ufeff").lower(), snake_case(n))
+    )
 
 
 def cost_type_from_text(text: str) -> str | None:
     low = text.lower()
-    for word, kind in (("amortized", "amortized"), ("focus", "focus"), ("actual", "actual"), ("usage", "actual")):
+    for word, kind in (
+        ("amortized", "amortized"),
+        ("focus", "focus"),
+        ("actual", "actual"),
+        ("usage", "actual"),
+    ):
         if word in low:
             return kind
     return None
@@ -66,7 +74,9 @@ def _parent(path: str) -> str:
     return path.rsplit("/", 1)[0]
 
 
-def discover(paths: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> list[FileSpec]:
+def discover(
+    paths: str | list[str], stats: LoadStats | None, quarantine_to: str | None
+) -> list[tuple[FileSpec, AzureFile]]:
     """All CSVs to load: per export and month only the latest run; bad manifests quarantined."""
     found = list_files(paths, settings.FILE_PATTERNS)
     manifests = [p for p in found if PurePosixPath(p).name.lower() == "manifest.json"]
@@ -100,18 +110,18 @@ def discover(paths: str | list[str], stats: LoadStats | None, quarantine_to: str
             runs.setdefault((f"{f.export_name}:{kind}", f.period), []).append(f)
         else:  # a loose file: its own export, periods from its rows
             runs.setdefault((path, ""), []).append(AzureFile(path))
-    specs: list[FileSpec] = []
+    out: list[tuple[FileSpec, AzureFile]] = []
     for key, files in sorted(runs.items()):
         latest = max(f.run for f in files)
         for f in files:
             if f.run != latest:
                 log.info("azure_cost: %s superseded by run %s of %s", f.path, latest, key[0])
                 continue
-            hints = {(None, f.period)} if f.period else ({(None, h)} if (h := period_hint(f.path)) else set())
-            spec = FileSpec(f.path, f.delivery_id, hints | bad_hints)
-            spec.azure = f  # type: ignore[attr-defined]
-            specs.append(spec)
-    return specs
+            export = f"{f.export_name}:{f.cost_type}" if f.export_name and f.cost_type else None
+            period = f.period or period_hint(f.path)
+            hints = {(export, period)} if period else set()
+            out.append((FileSpec(f.path, f.delivery_id, hints | bad_hints), f))
+    return out
 
 
 def _layout_key(path: str) -> tuple[str | None, str] | None:
@@ -151,7 +161,7 @@ def read_costs(f: AzureFile) -> Iterator[pa.Table]:
     lowered = {n.lower() for n in raw}
     kind = f.cost_type or cost_type_from_text(PurePosixPath(f.path).name)
     kind = kind or ("focus" if {"billedcost", "chargeperiodstart"} <= lowered else "actual")
-    export = f"{f.export_name}:{kind}" if f.export_name else f"{PurePosixPath(f.path).name.split('.')[0]}:{kind}"
+    export = f"{f.export_name}:{kind}" if f.export_name else f"{file_stem(f.path)}:{kind}"
     for batch in iter_csv_batches(f.path, names):
         t = pa.Table.from_batches([batch])
         for i, name in enumerate(t.column_names):

@@ -51,7 +51,7 @@ def snake_case(name: str) -> str:
 
 
 def unique_names(names: Iterable[str], rename: Callable[[str], str]) -> list[str]:
-    """Apply ``rename``; a later column mapping to a taken name keeps its own snake_case name (or gets a suffix)."""
+    """Apply ``rename``; a clash keeps the plain snake_case name (or gets a suffix)."""
     out: list[str] = []
     for name in names:
         candidate = rename(name)
@@ -129,7 +129,9 @@ def to_timestamp(arr: pa.Array, column: str) -> pa.Array:
     """Timestamps as UTC (``...+00:00``, ``...Z``, ``... UTC``, naive = UTC, date only = midnight)."""
     utc = pa.timestamp("us", tz="UTC")
     if pa.types.is_timestamp(arr.type):
-        return pc.cast(arr, utc) if arr.type.tz else pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
+        return (
+            pc.cast(arr, utc) if arr.type.tz else pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
+        )
     if pa.types.is_date(arr.type):
         return pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
     s = pc.utf8_trim_whitespace(_as_string(arr))
@@ -177,8 +179,11 @@ def period_of(arr: pa.Array) -> pa.Array:
     return pc.strftime(arr, format="%Y-%m")
 
 
-def conform(table: pa.Table, core: Mapping[str, str]) -> pa.Table:
-    """Core columns first, in order and typed (typed nulls when missing); other columns follow untouched."""
+def conform(table: pa.Table, core: Mapping[str, str], not_null: Iterable[str] = ()) -> pa.Table:
+    """Core columns first, in order and typed (typed nulls when missing); other columns follow untouched.
+
+    ``not_null`` columns (merge keys) are declared non-nullable, matching dlt's hints for them.
+    """
     cols, names = [], []
     for name, typ in core.items():
         target = ARROW_TYPES[typ]
@@ -193,7 +198,9 @@ def conform(table: pa.Table, core: Mapping[str, str]) -> pa.Table:
             col = table[name]
             cols.append(pc.cast(col, pa.string()) if pa.types.is_null(col.type) else col)
             names.append(name)
-    return pa.table(cols, names=names)
+    keys = set(not_null)
+    fields = [pa.field(n, c.type, nullable=n not in keys) for n, c in zip(names, cols, strict=True)]
+    return pa.Table.from_arrays(cols, schema=pa.schema(fields))
 
 
 def file_digest(path: str) -> str:
@@ -209,6 +216,12 @@ def file_digest(path: str) -> str:
 def delivery_hash(digests: Iterable[str]) -> str:
     """Identity of a file set: hash of its sorted content digests."""
     return hashlib.sha256("|".join(sorted(digests)).encode()).hexdigest()[:16]
+
+
+def file_stem(path: str) -> str:
+    """File name without its data-format suffixes: ``focus_1.0_sample.csv.gz`` -> ``focus_1.0_sample``."""
+    name = path.rstrip("/").rsplit("/", 1)[-1]
+    return re.sub(r"(\.(gz|csv|parquet|json|jsonl|ndjson|txt))+$", "", name, flags=re.IGNORECASE) or name
 
 
 def period_hint(path: str) -> str | None:

@@ -1,4 +1,4 @@
-"""Load billing files one whole period at a time, for merge/delete-insert on (``_export``, ``_billing_period``).
+"""Load billing files one whole period at a time (merge/delete-insert on ``_export``, ``_billing_period``).
 
 Two passes over the files. Pass 1 reads every file (batch by batch, nothing kept) to learn which
 (export, period) keys it holds and to find unreadable files; those are quarantined and every key they
@@ -40,7 +40,9 @@ class FileSpec:
 
 
 def _keys(table: pa.Table) -> set[Key]:
-    pairs = table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
+    pairs = (
+        table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
+    )
     return set(zip(pairs["_export"].to_pylist(), pairs["_billing_period"].to_pylist(), strict=True))
 
 
@@ -101,7 +103,9 @@ def load_whole_periods(
         offset = 0
         for table in read(spec.path):
             n = table.num_rows
-            table = table.append_column("_line_number", pa.array(range(offset + 1, offset + n + 1), pa.int64()))
+            table = table.append_column(
+                "_line_number", pa.array(range(offset + 1, offset + n + 1), pa.int64())
+            )
             offset += n
             for key in sorted(good[spec.path]):
                 if skipped(key):
@@ -110,10 +114,12 @@ def load_whole_periods(
                 part = table.filter(mask)
                 if part.num_rows == 0:
                     continue
-                part = part.append_column("_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string()))
+                part = part.append_column(
+                    "_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string())
+                )
                 if stats is not None:
                     _add_stats(stats, part, key[1], currency_column, billed_cost, spec.path)
-                yield conform(part, core)
+                yield conform(part, core, not_null=("_export", "_billing_period"))
 
 
 def _add_stats(
@@ -121,7 +127,9 @@ def _add_stats(
 ) -> None:
     t = pa.table(
         {
-            "currency": part[currency_column] if currency_column in part.column_names else pa.nulls(part.num_rows),
+            "currency": part[currency_column]
+            if currency_column in part.column_names
+            else pa.nulls(part.num_rows),
             "billed": billed(part),
         }
     )

@@ -46,8 +46,12 @@ def azure_disk_tier(size_gib: int) -> tuple[str, float]:
 
 def base_tags(c: Cluster) -> dict[str, str]:
     """Logical tags Palette puts on every cloud resource of a cluster (provider formats them)."""
-    return {"spectrocloud.com/cluster-name": c.name, "spectrocloud.com/project-name": c.project,
-            "team": c.owner.team, "cost-center": c.owner.cost_center}
+    return {
+        "spectrocloud.com/cluster-name": c.name,
+        "spectrocloud.com/project-name": c.project,
+        "team": c.owner.team,
+        "cost-center": c.owner.cost_center,
+    }
 
 
 def daily_charges(est: Estate, c: Cluster) -> list[Charge]:
@@ -57,13 +61,31 @@ def daily_charges(est: Estate, c: Cluster) -> list[Charge]:
     for node in c.nodes:
         per_day = hours_per_day(node.start_h, node.end_h, est.days)
         for d in per_day.nonzero()[0]:
-            out.append(Charge(int(d), "compute", c, node.resource_id, float(per_day[d]), node.pool.hourly_rate,
-                              node=node, tags={**tags, "pool": node.pool.name}))
+            out.append(
+                Charge(
+                    int(d),
+                    "compute",
+                    c,
+                    node.resource_id,
+                    float(per_day[d]),
+                    node.pool.hourly_rate,
+                    node=node,
+                    tags={**tags, "pool": node.pool.name},
+                )
+            )
     for ns in c.namespaces:
         for v in ns.volumes:
-            vtags = {**tags, "team": ns.team.team, "cost-center": ns.team.cost_center,
-                     "kubernetes.io/created-for/pvc/namespace": ns.name,
-                     "kubernetes.io/created-for/pvc/name": v.pvc} if v.tagged else {}
+            vtags = (
+                {
+                    **tags,
+                    "team": ns.team.team,
+                    "cost-center": ns.team.cost_center,
+                    "kubernetes.io/created-for/pvc/namespace": ns.name,
+                    "kubernetes.io/created-for/pvc/name": v.pvc,
+                }
+                if v.tagged
+                else {}
+            )
             for d in range(est.days):
                 dim = calendar.monthrange(est.day(d).year, est.day(d).month)[1]
                 if c.provider == "azure":
@@ -71,19 +93,23 @@ def daily_charges(est: Estate, c: Cluster) -> list[Charge]:
                 else:
                     qty, rate = v.size_gib / dim, VOLUME_GIB_MONTH[c.provider]
                 out.append(Charge(d, "volume", c, v.resource_id, round(qty, 8), rate, volume=v, tags=vtags))
-    lb_id = {"aws": f"arn:aws:elasticloadbalancing:{c.region}:{c.account}:loadbalancer/net/{c.name}-ingress/"
-                    f"{c.uid[:16]}",
-             "azure": f"/subscriptions/{c.account}/resourceGroups/MC_rg-{c.name}_{c.name}_{c.region}/providers/"
-                      f"Microsoft.Network/loadBalancers/kubernetes",
-             "gcp": f"a{c.uid[:31]}"}[c.provider]
+    lb_id = {
+        "aws": f"arn:aws:elasticloadbalancing:{c.region}:{c.account}:loadbalancer/net/{c.name}-ingress/"
+        f"{c.uid[:16]}",
+        "azure": f"/subscriptions/{c.account}/resourceGroups/MC_rg-{c.name}_{c.name}_{c.region}/providers/"
+        f"Microsoft.Network/loadBalancers/kubernetes",
+        "gcp": f"a{c.uid[:31]}",
+    }[c.provider]
     for d in range(est.days):
         out.append(Charge(d, "lb", c, lb_id, 24.0, LB_HOUR[c.provider], tags=tags))
         out.append(Charge(d, "egress", c, lb_id, float(c.egress_gb_day[d]), EGRESS_GB[c.provider], tags=tags))
         if c.provider != "azure" or c.name.startswith("prod-"):
-            cp_id = {"aws": f"arn:aws:eks:{c.region}:{c.account}:cluster/{c.name}",
-                     "azure": f"/subscriptions/{c.account}/resourceGroups/rg-{c.name}/providers/"
-                              f"Microsoft.ContainerService/managedClusters/{c.name}",
-                     "gcp": c.name}[c.provider]
+            cp_id = {
+                "aws": f"arn:aws:eks:{c.region}:{c.account}:cluster/{c.name}",
+                "azure": f"/subscriptions/{c.account}/resourceGroups/rg-{c.name}/providers/"
+                f"Microsoft.ContainerService/managedClusters/{c.name}",
+                "gcp": c.name,
+            }[c.provider]
             out.append(Charge(d, "control_plane", c, cp_id, 24.0, CONTROL_PLANE_HOUR[c.provider], tags=tags))
     return out
 
@@ -106,6 +132,9 @@ def provider_tags(provider: str, tags: dict[str, str]) -> dict[str, str]:
     for k, v in tags.items():
         k = k.replace("spectrocloud.com/", "spectrocloud-").replace("/", "-")
         if provider == "gcp":
-            k, v = k.replace(".", "-").lower(), "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in v.lower())
+            k, v = (
+                k.replace(".", "-").lower(),
+                "".join(ch if ch.isalnum() or ch in "-_" else "_" for ch in v.lower()),
+            )
         out[k] = v
     return out

@@ -66,8 +66,16 @@ def aws_price(instance_type: str, region: str = "us-east-1") -> InstancePrice:
             if row["instance_type"] == instance_type and row["region"] == region:
                 od = float(row["ondemand_usd_per_hour"])
                 gpus = 1 if instance_type.startswith(("g4dn.xlarge", "g5.xlarge", "g6.xlarge")) else 0
-                return InstancePrice("aws", instance_type, region, float(row["vcpu"]),
-                                     float(row["memory_gib"]), gpus, od, round(od * AWS_SPOT_FACTOR, 6))
+                return InstancePrice(
+                    "aws",
+                    instance_type,
+                    region,
+                    float(row["vcpu"]),
+                    float(row["memory_gib"]),
+                    gpus,
+                    od,
+                    round(od * AWS_SPOT_FACTOR, 6),
+                )
     vcpu, mem, gpus, od, _ = _FALLBACK[("aws", instance_type)]
     return InstancePrice("aws", instance_type, region, vcpu, mem, gpus, od, round(od * AWS_SPOT_FACTOR, 6))
 
@@ -76,9 +84,16 @@ def gcp_price(machine_type: str, region: str) -> InstancePrice:
     """Real GCE on-demand and spot hourly prices for a machine type in a region."""
     for row in _read(GCP_FILE):
         if row["machine_type"] == machine_type and row["region"] == region:
-            return InstancePrice("gcp", machine_type, region, float(row["vcpu"]), float(row["memory_gb"]),
-                                 int(float(row["gpu_count"] or 0)), round(float(row["hour"]), 6),
-                                 round(float(row["hour_spot"]), 6))
+            return InstancePrice(
+                "gcp",
+                machine_type,
+                region,
+                float(row["vcpu"]),
+                float(row["memory_gb"]),
+                int(float(row["gpu_count"] or 0)),
+                round(float(row["hour"]), 6),
+                round(float(row["hour_spot"]), 6),
+            )
     raise KeyError(f"no GCP price for {machine_type} in {region}")
 
 
@@ -93,7 +108,9 @@ def azure_price(vm_size: str, region: str) -> InstancePrice:
             vcpu, mem = float(row["Instance vCPUs"]), float(row["Instance Memory"])
             gpus = int(float(row["Instance GPUs"] or 0))
             od = round(vcpu * AZURE_VCPU_HOUR + mem * AZURE_GIB_HOUR + gpus * AZURE_GPU_HOUR, 6)
-            return InstancePrice("azure", vm_size, region, vcpu, mem, gpus, od, round(od * AZURE_SPOT_FACTOR, 6))
+            return InstancePrice(
+                "azure", vm_size, region, vcpu, mem, gpus, od, round(od * AZURE_SPOT_FACTOR, 6)
+            )
     raise KeyError(f"no Azure spec for {vm_size}")
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import numpy as np
 
@@ -142,7 +142,7 @@ class Estate:
     @property
     def start_ts(self) -> int:
         """Epoch seconds of the window start (UTC midnight)."""
-        return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=timezone.utc).timestamp())
+        return int(datetime(self.start.year, self.start.month, self.start.day, tzinfo=UTC).timestamp())
 
     def day(self, d: int) -> date:
         """Calendar date of day index ``d``."""

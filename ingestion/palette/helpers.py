@@ -125,9 +125,9 @@ def parse_day(value: str | date | None) -> date | None:
 
 
 def cost_window(start: str | None, end: str | None, state: dict) -> tuple[date, date]:
-    """Days to read, [start, end): explicit arguments, else dlt state minus a revision margin."""
+    """Days to read, [start, end + 1 day): explicit arguments, else dlt state minus a revision margin."""
     today = datetime.now(UTC).date()
-    end_day = parse_day(end) or today + timedelta(days=1)
+    end_day = parse_day(end) + timedelta(days=1) if end else today + timedelta(days=1)  # end day included
     start_day = parse_day(start)
     if start_day is None:
         last = state.get("last_day")

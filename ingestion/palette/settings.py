@@ -118,3 +118,17 @@ COLUMNS: dict[str, dict[str, str]] = {
 def columns(table: str) -> dict[str, dict]:
     """dlt column hints for ``table`` (types only)."""
     return {name: {"data_type": dtype} for name, dtype in COLUMNS[table].items()}
+
+
+_DUCKDB = {
+    "text": "varchar",
+    "timestamp": "timestamp with time zone",
+    "bool": "boolean",
+    "date": "date",
+    "bigint": "bigint",
+    "double": "double",
+}
+# {table: {column: DuckDB type}}: ingestion.bootstrap creates these empty when Palette was never loaded.
+RAW_TABLES: dict[str, dict[str, str]] = {
+    table: {col: _DUCKDB[dtype] for col, dtype in cols.items()} for table, cols in COLUMNS.items()
+}

@@ -8,6 +8,7 @@ Without ``start`` a load resumes from dlt resource state. The source function do
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import dlt
@@ -31,15 +32,19 @@ def prometheus_source(
     max_attempts: int = settings.MAX_ATTEMPTS,
     backoff_factor: float = settings.BACKOFF_FACTOR,
 ) -> list[DltResource]:
-    """Prometheus range queries between ``start`` and ``end`` (ISO date/time or epoch s) every ``step``."""
+    """Prometheus range queries between ``start`` and ``end`` every ``step``.
+
+    ``start``/``end``: ISO date or date-time, or epoch seconds; a date-only ``end`` includes that whole
+    day. ``bearer_token`` from ``SOURCES__PROMETHEUS__BEARER_TOKEN`` or ``PROMETHEUS_BEARER_TOKEN``.
+    ``tables`` restricts the queries (names of ``settings.QUERIES``).
+    """
     step_s = step_seconds(step)
     holder: dict[str, PrometheusClient] = {}
 
     def client() -> PrometheusClient:
         if "c" not in holder:
-            holder["c"] = PrometheusClient(
-                base_url, bearer_token, request_timeout, max_attempts, backoff_factor
-            )
+            token = bearer_token or os.environ.get(settings.BEARER_TOKEN_ENV_FALLBACK) or None
+            holder["c"] = PrometheusClient(base_url, token, request_timeout, max_attempts, backoff_factor)
         return holder["c"]
 
     def make(name: str, spec: settings.Query) -> DltResource:

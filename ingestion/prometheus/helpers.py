@@ -41,6 +41,8 @@ def window(start, end, step: int, state: dict) -> tuple[int, int]:
     last = int(datetime.now(UTC).timestamp()) // step * step
     end_s = to_epoch(end)
     end_s = last if end_s is None else end_s
+    if isinstance(end, str) and len(end) == 10:  # a date-only end includes that whole day
+        end_s += 86400 - step
     start_s = to_epoch(start)
     if start_s is None:
         prev = state.get("last_end")
@@ -119,7 +121,7 @@ def arrow_schema(spec: Query) -> pa.Schema:
     if spec.keep_labels:
         fields.append(pa.field("labels", pa.string()))
     fields += [
-        pa.field("sampled_at", pa.timestamp("s", tz="UTC"), nullable=False),
+        pa.field("sampled_at", pa.timestamp("us", tz="UTC"), nullable=False),
         pa.field("value", pa.float64()),
     ]
     return pa.schema(fields)
@@ -138,6 +140,6 @@ def to_arrow(result: list[dict], spec: Query) -> pa.Table:
             cols[col].extend([next((labels[s] for s in sources if labels.get(s)), None)] * n)
         if spec.keep_labels:
             cols["labels"].extend([json.dumps(labels, sort_keys=True)] * n)
-        cols["sampled_at"].extend(int(float(t)) for t, _ in values)
+        cols["sampled_at"].extend(int(float(t)) * 1_000_000 for t, _ in values)
         cols["value"].extend(float(v) for _, v in values)
     return pa.table(cols, schema=schema)

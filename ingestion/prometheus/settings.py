@@ -110,3 +110,17 @@ QUERIES: dict[str, Query] = {
         _cols("cluster", "namespace", "horizontalpodautoscaler"),
     ),
 }
+
+BEARER_TOKEN_ENV_FALLBACK = "PROMETHEUS_BEARER_TOKEN"  # used when SOURCES__PROMETHEUS__BEARER_TOKEN is unset
+
+
+def raw_columns(spec: Query) -> dict[str, str]:
+    """Column -> DuckDB type of one raw table (matches helpers.arrow_schema)."""
+    cols = {"series_id": "varchar", **{c: "varchar" for c in spec.columns}}
+    if spec.keep_labels:
+        cols["labels"] = "varchar"
+    return {**cols, "sampled_at": "timestamp with time zone", "value": "double"}
+
+
+# {table: {column: DuckDB type}}: ingestion.bootstrap creates these empty when Prometheus was never loaded.
+RAW_TABLES: dict[str, dict[str, str]] = {name: raw_columns(q) for name, q in QUERIES.items()}

@@ -1,0 +1,31 @@
+with
+
+source as (
+
+    select * from {{ source('prometheus', 'container_limits') }}
+
+),
+
+renamed as (
+
+    select
+        -- ids
+        cast(series_id as {{ dbt.type_string() }}) as series_id,
+        -- labels
+        cast(cluster as {{ dbt.type_string() }}) as cluster_name,
+        cast(namespace as {{ dbt.type_string() }}) as namespace_name,
+        cast(pod as {{ dbt.type_string() }}) as pod_name,
+        cast(container as {{ dbt.type_string() }}) as container_name,
+        cast(node as {{ dbt.type_string() }}) as node_name,
+        cast(resource as {{ dbt.type_string() }}) as resource_name,
+        cast(unit as {{ dbt.type_string() }}) as resource_unit,
+        -- measures
+        cast(value as {{ dbt.type_float() }}) as limit_amount,
+        -- timestamps
+        sampled_at as sampled_at
+
+    from source
+
+)
+
+select * from renamed

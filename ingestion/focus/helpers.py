@@ -1,0 +1,105 @@
+"""Read FOCUS files (CSV or Parquet, any provider) into typed Arrow tables with snake_case names."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import PurePosixPath
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from ingestion.common.arrow_io import (
+    file_stem,
+    iter_csv_batches,
+    iter_parquet_batches,
+    period_hint,
+    period_of,
+    read_csv_header,
+    snake_case,
+    to_float,
+    to_json_object,
+    to_timestamp,
+    unique_names,
+)
+from ingestion.common.errors import MissingColumnError
+from ingestion.common.periods import FileSpec
+
+from . import settings
+
+PARTITION = re.compile(r"(?i)^(billing_period|billingperiod|period|month)=")
+
+
+def focus_name(name: str) -> str:
+    """``BilledCost`` -> ``billed_cost``; ``x_SkuMeterId`` -> ``x_sku_meter_id`` (prefix kept)."""
+    if name.strip().lower().startswith(settings.EXTENSION_PREFIX):
+        return settings.EXTENSION_PREFIX + snake_case(name.strip()[2:])
+    return snake_case(name)
+
+
+def export_stem(path: str) -> str:
+    """Export identity without the provider: the file stem, or the export folder above a period partition."""
+    p = PurePosixPath(path)
+    if PARTITION.match(p.parent.name):
+        return p.parent.parent.name
+    return file_stem(path)
+
+
+def file_spec(path: str) -> FileSpec:
+    period = period_hint(path)
+    return FileSpec(path, None, {(None, period)} if period else set())
+
+
+def _raw_tables(path: str) -> Iterator[pa.Table]:
+    if path.lower().endswith(".parquet"):
+        for batch in iter_parquet_batches(path):
+            t = pa.Table.from_batches([batch])
+            yield t.rename_columns(unique_names(t.column_names, focus_name))
+    else:
+        names = unique_names(read_csv_header(path), focus_name)
+        for batch in iter_csv_batches(path, names):
+            yield pa.Table.from_batches([batch])
+
+
+def _is_double(name: str) -> bool:
+    return not name.startswith(settings.EXTENSION_PREFIX) and name.endswith(settings.DOUBLE_SUFFIXES)
+
+
+def read_focus(path: str) -> Iterator[pa.Table]:
+    """Typed tables with lineage columns (``_delivery_id`` added later); one per batch."""
+    stem = export_stem(path)
+    for t in _raw_tables(path):
+        for col, shown in settings.REQUIRED.items():
+            if col not in t.column_names:
+                raise MissingColumnError(path, shown)
+        cols: dict[str, pa.Array] = {}
+        for name in t.column_names:
+            arr = t[name].combine_chunks()
+            if name in settings.TIMESTAMP_COLUMNS:
+                cols[name] = to_timestamp(arr, name)
+            elif _is_double(name):
+                cols[name] = to_float(arr, name)
+            elif name == "tags":
+                cols[name] = to_json_object(arr)
+            else:
+                cols[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
+        if cols["billed_cost"].null_count:
+            raise ValueError("column 'BilledCost' is empty on some rows")
+        start = cols.get("billing_period_start")
+        period = period_of(
+            pc.coalesce(start, cols["charge_period_start"])
+            if start is not None
+            else cols["charge_period_start"]
+        )
+        if period.null_count:
+            raise ValueError("rows without BillingPeriodStart/ChargePeriodStart: no billing period")
+        n = t.num_rows
+        provider = cols.get("provider_name", pa.nulls(n, pa.string()))
+        cols["_source_file"] = pa.array([path] * n, pa.string())
+        cols["_billing_period"] = period
+        cols["_export"] = pc.binary_join_element_wise(pc.fill_null(provider, "unknown"), stem, ":")
+        yield pa.table(cols)
+
+
+def billed_cost(t: pa.Table) -> pa.Array:
+    return t[settings.COST_COLUMN]

@@ -1,0 +1,73 @@
+"""Cluster-change detection for the Palette sensor: a small JSON-able snapshot and a diff in plain lines.
+
+A snapshot is ``{cluster_uid: {name, project_uid, state, pools: {pool: {instance_type,
+capacity_type, size}}}}``.
+Reads the API key like the source (``SOURCES__PALETTE__API_KEY`` or ``PALETTE_API_KEY``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from . import settings
+from .helpers import PaletteClient, resolve_api_key
+
+SEARCH = "/v1/dashboard/spectroclusters/search"
+
+
+def cluster_snapshot(
+    base_url: str, project_uids: list[str] | None = None, api_key: str | None = None, **client_options
+) -> dict[str, dict]:
+    """Current clusters and machine pools (one search pass plus one cloud-config read per cluster)."""
+    key = resolve_api_key(api_key or os.environ.get("SOURCES__PALETTE__API_KEY"))
+    client = PaletteClient(base_url or settings.DEFAULT_BASE_URL, key, **client_options)
+    snap: dict[str, dict] = {}
+    for scope in list(project_uids or []) or [None]:
+        for page in client.paginate(SEARCH, {"filter": {}}, scope):
+            for item in page:
+                md, summary = item["metadata"], item.get("specSummary") or {}
+                cfg = summary.get("cloudConfig") or {}
+                pools: dict[str, dict] = {}
+                if cfg.get("uid") and cfg.get("cloudType"):
+                    body = (
+                        client.request("GET", f"/v1/cloudconfigs/{cfg['cloudType']}/{cfg['uid']}", scope)
+                        or {}
+                    )
+                    for mp in (body.get("spec") or {}).get("machinePoolConfig") or []:
+                        pools[mp.get("name")] = {
+                            "instance_type": mp.get("instanceType"),
+                            "capacity_type": mp.get("capacityType"),
+                            "size": mp.get("size"),
+                        }
+                snap[md["uid"]] = {
+                    "name": md.get("name"),
+                    "project_uid": (summary.get("projectMeta") or {}).get("uid"),
+                    "state": (item.get("status") or {}).get("state"),
+                    "pools": pools,
+                }
+    return snap
+
+
+def describe_changes(previous: dict[str, dict], current: dict[str, dict]) -> list[str]:
+    """One human line per change: clusters created/deleted, pools added/removed/resized/re-typed."""
+    lines: list[str] = []
+    for uid in sorted(set(current) - set(previous)):
+        lines.append(f"cluster created: {current[uid]['name']} ({uid})")
+    for uid in sorted(set(previous) - set(current)):
+        lines.append(f"cluster deleted: {previous[uid]['name']} ({uid})")
+    for uid in sorted(set(previous) & set(current)):
+        name, old, new = current[uid]["name"], previous[uid].get("pools", {}), current[uid].get("pools", {})
+        if previous[uid].get("state") != current[uid].get("state"):
+            lines.append(f"cluster {name}: state {previous[uid].get('state')} -> {current[uid].get('state')}")
+        for pool in sorted(set(new) - set(old)):
+            lines.append(f"cluster {name}: machine pool {pool} added")
+        for pool in sorted(set(old) - set(new)):
+            lines.append(f"cluster {name}: machine pool {pool} removed")
+        for pool in sorted(set(old) & set(new)):
+            for field in ("size", "instance_type", "capacity_type"):
+                if old[pool].get(field) != new[pool].get(field):
+                    lines.append(
+                        f"cluster {name}: machine pool {pool} {field} "
+                        f"{old[pool].get(field)} -> {new[pool].get(field)}"
+                    )
+    return lines

@@ -1,0 +1,234 @@
+"""Azure cost exports (real finops-toolkit and koku files) through the real dlt pipeline into DuckDB."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+import pytest
+
+from ingestion.azure_cost import azure_cost_source
+from ingestion.azure_cost.helpers import normalize_header
+from ingestion.common.arrow_io import to_date, to_json_object
+from ingestion.common.dlt_errors import source_error
+from ingestion.common.errors import EmptyInputError, MissingColumnError
+from ingestion.common.stats import LoadStats
+from ingestion.common.warehouse import make_pipeline
+
+pytestmark = pytest.mark.integration
+
+REAL = ["ea_actual_cost_small.csv", "ea_amortized_cost_small.csv", "mca_camel_case.csv"]
+
+
+def load(path, warehouse: Path, quarantine: Path | None = None) -> LoadStats:
+    stats = LoadStats("azure_cost")
+    source = azure_cost_source(str(path), stats=stats, quarantine_to=str(quarantine) if quarantine else None)
+    make_pipeline("azure_cost", warehouse).run(source)
+    return stats
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def file_total(path: Path) -> tuple[int, float]:
+    df = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
+    col = next(c for c in df.columns if c.lower() in ("cost", "costinbillingcurrency"))
+    return len(df), float(df[col].astype(float).sum())
+
+
+def run_folder(root: Path, export: str, run: str, rows: pd.DataFrame, run_id: str, kind="ActualCost") -> Path:
+    """One Azure export run laid out as Azure writes it: .../{range}/{export}/{run}/{guid}/part + manifest."""
+    folder = root / "costs" / "exports" / "20230901-20230930" / export / run / f"guid-{run_id}"
+    folder.mkdir(parents=True)
+    with gzip.open(folder / "part_0_0001.csv.gz", "wt", encoding="utf-8-sig", newline="") as fh:
+        rows.to_csv(fh, index=False)
+    manifest = {
+        "exportConfig": {"exportName": export, "type": kind, "dataVersion": "2023-05-01"},
+        "runInfo": {"runId": run_id, "startDate": "2023-09-01T00:00:00", "endDate": "2023-09-30T00:00:00"},
+        "blobs": [{"blobName": f"exports/20230901-20230930/{export}/{run}/guid-{run_id}/part_0_0001.csv.gz"}],
+    }
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+@pytest.mark.parametrize("name", REAL)
+def test_real_file_loads_with_its_own_total(name, real_data, tmp_path, tmp_warehouse):
+    src = tmp_path / "in"
+    src.mkdir()
+    shutil.copy(real_data / "azure" / name, src / name)
+    stats = load(src, tmp_warehouse)
+    rows, total = file_total(real_data / "azure" / name)
+    assert sum(p.rows for p in stats.periods.values()) == rows
+    assert round(sum(p.billed_cost for p in stats.periods.values()), 2) == round(total, 2)
+    loaded = query(tmp_warehouse, "select count(*), sum(cost_in_billing_currency) from raw_azure_cost.costs")[
+        0
+    ]
+    assert loaded[0] == rows and round(loaded[1], 2) == round(total, 2)
+
+
+def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
+    first = load(real_data / "azure", tmp_warehouse)
+    before = query(
+        tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs"
+    )
+    load(real_data / "azure", tmp_warehouse)
+    after = query(
+        tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs"
+    )
+    assert before == after and before[0][0] == sum(p.rows for p in first.periods.values())
+    periods = query(
+        tmp_warehouse, "select distinct _export, _billing_period, _cost_type from raw_azure_cost.costs"
+    )
+    assert sorted(periods) == [
+        ("ea_actual_cost_small:actual", "2023-09", "actual"),
+        ("ea_amortized_cost_small:amortized", "2023-09", "amortized"),
+        ("mca_camel_case:actual", "2023-08", "actual"),
+    ]
+
+
+def test_later_run_replaces_the_month_and_older_runs_are_ignored(real_data, tmp_path, tmp_warehouse):
+    ea = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)
+    amortized = pd.read_csv(
+        real_data / "azure" / "ea_amortized_cost_small.csv", encoding="utf-8-sig", dtype=str
+    )
+    root = tmp_path / "container"
+    run_folder(root, "finops-actual", "202309150800", ea, "run-1")
+    run_folder(root, "finops-amortized", "202309150800", amortized, "run-a", kind="AmortizedCost")
+    load(root, tmp_warehouse)
+    sql = "select _export, _delivery_id, count(*) from raw_azure_cost.costs group by all order by 1"
+    assert query(tmp_warehouse, sql) == [
+        ("finops-actual:actual", "run-1", len(ea)),
+        ("finops-amortized:amortized", "run-a", len(amortized)),
+    ]
+
+    redelivered = ea.head(5).copy()
+    redelivered["Date"] = pd.to_datetime(redelivered["Date"], format="%m/%d/%Y").dt.strftime(
+        "%Y-%m-%d"
+    )  # ISO
+    run_folder(root, "finops-actual", "202309300800", redelivered, "run-2")
+    stats = load(root, tmp_warehouse)
+    assert query(tmp_warehouse, sql) == [
+        ("finops-actual:actual", "run-2", 5),
+        ("finops-amortized:amortized", "run-a", len(amortized)),
+    ]
+    assert query(tmp_warehouse, "select count(*) from raw_azure_cost.costs where date is null") == [(0,)]
+    expected = redelivered["Cost"].astype(float).sum() + amortized["Cost"].astype(float).sum()
+    assert round(stats.periods[("2023-09", "USD")].billed_cost, 2) == round(expected, 2)
+
+
+def test_tags_without_braces_become_json_objects(real_data, tmp_warehouse):
+    load(real_data / "azure", tmp_warehouse)
+    tags = [
+        t for (t,) in query(tmp_warehouse, "select tags from raw_azure_cost.costs where tags is not null")
+    ]
+    raw = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)[
+        "Tags"
+    ]
+    assert any(not t.strip().startswith("{") for t in raw.dropna())  # the real file has brace-less tags
+    parsed = [json.loads(t) for t in tags]
+    assert all(isinstance(p, dict) for p in parsed)
+    assert any(p.get("CostCenter") == "1234" and p.get("env") == "prod" for p in parsed)
+
+
+def test_mca_camel_case_and_ea_pascal_case_share_columns(real_data, tmp_warehouse):
+    load(real_data / "azure", tmp_warehouse)
+    rows = query(
+        tmp_warehouse,
+        """select _export, count(*), count(cost_in_billing_currency), count(billing_currency),
+                  count(resource_group), count(date), count(subscription_id), min(date)
+           from raw_azure_cost.costs group by 1 order by 1""",
+    )
+    for export, n, cost, currency, rg, dates, subs, _ in rows:
+        assert cost == currency == dates == subs == n, export
+        assert rg > 0, export
+    assert str(rows[-1][-1]) == "2023-08-01"  # MCA MM/DD/YYYY dates typed
+    cols = {
+        c
+        for (c,) in query(
+            tmp_warehouse,
+            "select column_name from information_schema.columns "
+            "where table_schema = 'raw_azure_cost' and table_name = 'costs'",
+        )
+    }
+    assert not cols & {"cost", "costinbillingcurrency", "resource_group_name", "billing_currency_code"}
+
+
+def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
+    df = pd.read_csv(real_data / "azure" / "mca_camel_case.csv", dtype=str).drop(
+        columns=["costInBillingCurrency"]
+    )
+    bad = tmp_path / "in" / "mca_no_cost.csv"
+    bad.parent.mkdir()
+    df.to_csv(bad, index=False)
+    with pytest.raises(Exception) as info:
+        load(bad.parent, tmp_warehouse)
+    err = source_error(info.value)
+    assert isinstance(err, MissingColumnError)
+    assert str(bad) in str(err) and "CostInBillingCurrency" in str(err) and "\n" not in str(err)
+
+
+def test_corrupt_run_is_quarantined_previous_month_kept_other_month_loads(real_data, tmp_path, tmp_warehouse):
+    ea = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)
+    root = tmp_path / "container"
+    run_folder(root, "finops-actual", "202309150800", ea, "run-1")
+    load(root, tmp_warehouse)
+
+    broken = run_folder(root, "finops-actual", "202309300800", ea, "run-2")
+    (broken / "part_0_0001.csv.gz").write_bytes(b"\x1f\x8b\x08\x00garbage, not gzip")
+    shutil.copy(real_data / "azure" / "mca_camel_case.csv", root / "mca_camel_case.csv")
+    quarantine = tmp_path / "quarantine"
+    stats = load(root, tmp_warehouse, quarantine)
+
+    sql = "select _billing_period, _delivery_id, count(*) from raw_azure_cost.costs group by all order by 1"
+    assert query(tmp_warehouse, sql)[1] == ("2023-09", "run-1", len(ea))
+    assert query(tmp_warehouse, sql)[0][0] == "2023-08"
+    assert len(stats.quarantined) == 1 and "part_0_0001.csv.gz" in stats.quarantined[0].path
+    notes = list(quarantine.rglob("*.reason.json"))
+    assert len(notes) == 1 and json.loads(notes[0].read_text())["reason"]
+
+
+def test_empty_folder_says_so(tmp_path, tmp_warehouse):
+    empty = tmp_path / "nothing_here"
+    empty.mkdir()
+    with pytest.raises(Exception) as info:
+        load(empty, tmp_warehouse)
+    err = source_error(info.value)
+    assert isinstance(err, EmptyInputError) and str(empty) in str(err)
+
+
+def test_source_does_no_io_when_built():
+    azure_cost_source("/definitely/not/there")  # Dagster builds sources at import time
+
+
+def test_headers_normalize_case_insensitively_to_one_set():
+    ea = ["\ufeffDate", "CostInBillingCurrency", "BillingCurrencyCode", "ResourceGroup", "PayGPrice", "Tags"]
+    mca = ["date", "costInBillingCurrency", "billingCurrency", "resourceGroupName", "payGPrice", "tags"]
+    old = ["Date", "Cost", "BillingCurrency", "ResourceGroup", "PayGPrice", "Tags"]
+    expected = [
+        "date",
+        "cost_in_billing_currency",
+        "billing_currency",
+        "resource_group",
+        "payg_price",
+        "tags",
+    ]
+    assert normalize_header(ea) == normalize_header(mca) == normalize_header(old) == expected
+
+
+def test_dates_and_brace_less_tags_parse():
+    dates = to_date(pa.array(["09/21/2023", "2023-09-21", "2023-09-21T00:00:00Z", None]), "date")
+    assert [str(d) if d else None for d in dates.to_pylist()] == ["2023-09-21"] * 3 + [None]
+    tags = to_json_object(pa.array(['"a": "b", "c": "d"', '{"a": "b"}', "", "not json"])).to_pylist()
+    assert [json.loads(t) if t else None for t in tags] == [
+        {"a": "b", "c": "d"},
+        {"a": "b"},
+        None,
+        {"_raw": "not json"},
+    ]

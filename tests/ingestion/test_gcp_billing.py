@@ -1,0 +1,194 @@
+"""GCP billing exports (flattened CSV, nested NDJSON) through the real dlt pipeline into a temp DuckDB."""
+
+from __future__ import annotations
+
+import ast
+import json
+import shutil
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from ingestion.common.dlt_errors import source_error
+from ingestion.common.errors import EmptyInputError, MissingColumnError
+from ingestion.common.stats import LoadStats
+from ingestion.common.warehouse import make_pipeline
+from ingestion.gcp_billing import gcp_billing_source
+
+pytestmark = pytest.mark.integration
+
+CSV = "bigquery_export_flattened_2020-11.csv"
+ACCOUNT = "012345-6789AB-CDEF01"
+
+
+def load(path, warehouse: Path, quarantine: Path | None = None) -> LoadStats:
+    stats = LoadStats("gcp_billing")
+    source = gcp_billing_source(str(path), stats=stats, quarantine_to=str(quarantine) if quarantine else None)
+    make_pipeline("gcp_billing", warehouse).run(source)
+    return stats
+
+
+def query(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return con.execute(sql).fetchall()
+
+
+def csv_total(path: Path) -> float:
+    """cost + credits computed straight from the flattened CSV (credits are Python-repr lists there)."""
+    df = pd.read_csv(path, dtype=str)
+    credits = sum(c["amount"] for text in df["credits"].dropna() for c in ast.literal_eval(text))
+    return float(df["cost"].astype(float).sum()) + credits
+
+
+def ndjson_rows(real_data: Path, month: str, scale: float, n: int | None = None) -> list[dict]:
+    """Nested BigQuery NDJSON rows derived from the real flattened CSV (scaled; odd rows half credited)."""
+    df = pd.read_csv(real_data / "gcp" / CSV, dtype=str).head(n)
+    rows = []
+    for i, r in enumerate(df.to_dict("records")):
+        cost = float(r["cost"]) * scale + i / 100
+        rows.append(
+            {
+                "billing_account_id": ACCOUNT,
+                "service": {"id": r["service.id"], "description": r["service.description"]},
+                "sku": {"id": r["sku.id"], "description": r["sku.description"]},
+                "usage_start_time": f"{month[:4]}-{month[4:]}-02 10:00:00 UTC",
+                "usage_end_time": f"{month[:4]}-{month[4:]}-02 11:00:00 UTC",
+                "project": {
+                    "id": r["project.id"],
+                    "name": r["project.name"],
+                    "labels": [{"key": "team", "value": "data"}],
+                },
+                "labels": [{"key": "env", "value": "prod"}, {"key": "app", "value": f"a{i}"}],
+                "system_labels": [],
+                "location": {
+                    "location": "us-central1",
+                    "country": "US",
+                    "region": "us-central1",
+                    "zone": None,
+                },
+                "export_time": f"{month[:4]}-{month[4:]}-03 01:00:00 UTC",
+                "cost": cost,
+                "currency": "USD",
+                "currency_conversion_rate": 1,
+                "usage": {"amount": float(r["usage.amount"]), "unit": r["usage.unit"]},
+                "credits": [
+                    {"id": "c1", "name": "Promo", "full_name": None, "type": "PROMOTION", "amount": -cost / 2}
+                ]
+                if i % 2
+                else [],
+                "invoice": {"month": month},
+                "cost_type": "regular",
+            }
+        )
+    return rows
+
+
+def write_ndjson(folder: Path, rows: list[dict], month: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"gcp_billing_export_resource_v1_{ACCOUNT.replace('-', '_')}_{month}_1.json"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    return path
+
+
+def rows_total(rows: list[dict]) -> float:
+    return sum(r["cost"] + sum(c["amount"] for c in r["credits"]) for r in rows)
+
+
+def test_real_flattened_csv_loads_with_its_own_total(real_data, tmp_warehouse):
+    stats = load(real_data / "gcp", tmp_warehouse)
+    assert list(stats.periods) == [("2020-11", "USD")]
+    period = stats.periods[("2020-11", "USD")]
+    assert period.rows == len(pd.read_csv(real_data / "gcp" / CSV))
+    assert round(period.billed_cost, 2) == round(csv_total(real_data / "gcp" / CSV), 2)
+    (cost, credits, n_credit_json) = query(
+        tmp_warehouse,
+        "select sum(cost), sum(credits_amount), count(credits) from raw_gcp_billing.billing_export",
+    )[0]
+    assert round(cost + credits, 6) == round(csv_total(real_data / "gcp" / CSV), 6) and credits < 0
+    assert n_credit_json == period.rows
+
+
+def test_nested_ndjson_is_flattened_and_totals_match(real_data, tmp_path, tmp_warehouse):
+    rows = ndjson_rows(real_data, "202012", scale=1000)
+    folder = tmp_path / "export"
+    write_ndjson(folder, rows, "202012")
+    shutil.copy(real_data / "gcp" / CSV, folder / CSV)
+    stats = load(folder, tmp_warehouse)
+    assert round(stats.periods[("2020-12", "USD")].billed_cost, 2) == round(rows_total(rows), 2)
+    assert stats.periods[("2020-12", "USD")].rows == len(rows)
+    got = query(
+        tmp_warehouse,
+        """select service_description, location_region, usage_amount, labels, project_labels, invoice_month,
+                  usage_start_time, _export
+           from raw_gcp_billing.billing_export where _billing_period = '2020-12' order by _line_number""",
+    )[0]
+    assert got[0] == rows[0]["service"]["description"] and got[1] == "us-central1"
+    assert got[2] == rows[0]["usage"]["amount"]
+    assert json.loads(got[3]) == {"app": "a0", "env": "prod"} and json.loads(got[4]) == {"team": "data"}
+    assert got[5] == "202012" and got[6].isoformat().startswith("2020-12-02T10:00:00") and got[7] == ACCOUNT
+
+
+def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
+    load(real_data / "gcp", tmp_warehouse)
+    before = query(tmp_warehouse, "select count(*), round(sum(cost), 9) from raw_gcp_billing.billing_export")
+    load(real_data / "gcp", tmp_warehouse)
+    assert (
+        query(tmp_warehouse, "select count(*), round(sum(cost), 9) from raw_gcp_billing.billing_export")
+        == before
+    )
+
+
+def test_redelivered_invoice_month_replaces_the_old_one(real_data, tmp_path, tmp_warehouse):
+    folder = tmp_path / "export"
+    write_ndjson(folder, ndjson_rows(real_data, "202012", scale=1000), "202012")
+    load(folder, tmp_warehouse)
+    smaller = ndjson_rows(real_data, "202012", scale=2000, n=4)
+    write_ndjson(folder, smaller, "202012")  # same file name, new content (a later export)
+    load(folder, tmp_warehouse)
+    n, total = query(
+        tmp_warehouse, "select count(*), sum(cost + credits_amount) from raw_gcp_billing.billing_export"
+    )[0]
+    assert n == 4 and round(total, 2) == round(rows_total(smaller), 2)
+
+
+def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
+    bad = tmp_path / "in" / "no_cost.csv"
+    bad.parent.mkdir()
+    pd.read_csv(real_data / "gcp" / CSV, dtype=str).drop(columns=["cost"]).to_csv(bad, index=False)
+    with pytest.raises(Exception) as info:
+        load(bad.parent, tmp_warehouse)
+    err = source_error(info.value)
+    assert isinstance(err, MissingColumnError) and err.column == "cost"
+    assert str(bad) in str(err) and "\n" not in str(err)
+
+
+def test_corrupt_file_is_quarantined_its_month_kept_other_month_loads(real_data, tmp_path, tmp_warehouse):
+    folder = tmp_path / "export"
+    good = ndjson_rows(real_data, "202012", scale=1000)
+    path = write_ndjson(folder, good, "202012")
+    load(folder, tmp_warehouse)
+
+    path.write_text(json.dumps(good[0]) + "\n{not json at all\n")  # the re-export of 2020-12 is broken
+    shutil.copy(real_data / "gcp" / CSV, folder / CSV)
+    quarantine = tmp_path / "quarantine"
+    stats = load(folder, tmp_warehouse, quarantine)
+
+    got = query(
+        tmp_warehouse,
+        "select _billing_period, count(*) from raw_gcp_billing.billing_export group by 1 order by 1",
+    )
+    assert got == [("2020-11", 25), ("2020-12", len(good))]
+    assert [q.path for q in stats.quarantined] == [str(path)]
+    note = json.loads(next(quarantine.rglob("*.reason.json")).read_text())
+    assert note["path"] == str(path) and note["reason"]
+
+
+def test_empty_folder_says_so(tmp_path, tmp_warehouse):
+    empty = tmp_path / "billing_export"
+    empty.mkdir()
+    with pytest.raises(Exception) as info:
+        load(empty, tmp_warehouse)
+    err = source_error(info.value)
+    assert isinstance(err, EmptyInputError) and str(empty) in str(err)
