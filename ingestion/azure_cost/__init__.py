@@ -46,7 +46,7 @@ def azure_cost_source(
     """Azure cost export rows, one row per provider line item; no I/O until the resource runs."""
     yield dlt.resource(
         _costs,
-        name=settings.TABLE,
+        name=settings.TABLE_NAME,
         write_disposition=MERGE,
         merge_key=["_export", "_billing_period"],
         columns=dlt_columns(settings.CORE_COLUMNS),

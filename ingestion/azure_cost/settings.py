@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 SOURCE = "azure_cost"
-TABLE = "costs"
+TABLE_NAME = "costs"
 FILE_PATTERNS = ["*.csv", "*.csv.gz", "manifest.json"]
 
 #: Lower-cased provider header -> our snake_case name, where a generic snake_case is not enough.

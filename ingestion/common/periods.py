@@ -93,7 +93,11 @@ def load_whole_periods(
     delivery: dict[Key, str] = {}
     for key, paths in members.items():
         ids = {fixed[p] for p in paths}
-        delivery[key] = "+".join(sorted(ids)) if None not in ids else delivery_hash(digests[p] for p in paths)
+        delivery[key] = (
+            "+".join(sorted(ids))
+            if None not in ids
+            else delivery_hash(digests.get(p) or file_digest(p) for p in paths)
+        )
     for key in sorted(k for k in members if skipped(k)):
         log.warning("%s: skipped %s %s: a file of this period was quarantined", source, *key)
 
@@ -125,17 +129,25 @@ def load_whole_periods(
 def _add_stats(
     stats: LoadStats, part: pa.Table, period: str, currency_column: str, billed: Callable, path: str
 ) -> None:
+    n = part.num_rows
     t = pa.table(
         {
-            "currency": part[currency_column]
+            "currency": pc.cast(part[currency_column], pa.string())
             if currency_column in part.column_names
-            else pa.nulls(part.num_rows),
+            else pa.nulls(n, pa.string()),
+            # Azure actual and amortized exports of one month are reported apart: only one is the invoice
+            "cost_type": pc.cast(part["_cost_type"], pa.string())
+            if "_cost_type" in part.column_names
+            else pa.nulls(n, pa.string()),
             "billed": billed(part),
         }
     )
-    t = t.set_column(0, "currency", pc.cast(t["currency"], pa.string()))
-    agg = t.group_by(["currency"]).aggregate([("billed", "sum"), ([], "count_all")])
-    for cur, amount, rows in zip(
-        agg["currency"].to_pylist(), agg["billed_sum"].to_pylist(), agg["count_all"].to_pylist(), strict=True
+    agg = t.group_by(["currency", "cost_type"]).aggregate([("billed", "sum"), ([], "count_all")])
+    for cur, kind, amount, rows in zip(
+        agg["currency"].to_pylist(),
+        agg["cost_type"].to_pylist(),
+        agg["billed_sum"].to_pylist(),
+        agg["count_all"].to_pylist(),
+        strict=True,
     ):
-        stats.add(period, cur or "", rows, amount or 0.0, path)
+        stats.add(period, cur or "", rows, amount or 0.0, path, cost_type=kind)

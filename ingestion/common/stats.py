@@ -13,11 +13,13 @@ class PeriodStats:
     rows: int = 0
     billed_cost: float = 0.0
     files: list[str] = field(default_factory=list)
+    cost_type: str | None = None  # Azure: actual | amortized (an amortized total is not an invoice)
 
     def as_json(self) -> dict:
         d = asdict(self)
         d["billed_cost"] = round(self.billed_cost, 2)
-        return {k: d[k] for k in ("source", "billing_period", "rows", "billed_cost", "currency", "files")}
+        keys = ["source", "billing_period", "rows", "billed_cost", "currency", "files"]
+        return {k: d[k] for k in keys + (["cost_type"] if self.cost_type else [])}
 
 
 @dataclass
@@ -32,12 +34,13 @@ class LoadStats:
     """Collected while a source yields data; read after ``pipeline.run``."""
 
     source: str
-    periods: dict[tuple[str, str], PeriodStats] = field(default_factory=dict)
+    periods: dict[tuple[str, str, str], PeriodStats] = field(default_factory=dict)
     quarantined: list[Quarantined] = field(default_factory=list)
 
-    def add(self, billing_period: str, currency: str, rows: int, billed_cost: float, file: str) -> None:
-        key = (billing_period, currency or "")
-        ps = self.periods.setdefault(key, PeriodStats(self.source, billing_period, currency or ""))
+    def add(self, billing_period: str, currency: str, rows: int, billed_cost: float, file: str,
+            cost_type: str | None = None) -> None:
+        key = (billing_period, currency or "", cost_type or "")
+        ps = self.periods.setdefault(key, PeriodStats(self.source, billing_period, currency or "", cost_type=cost_type))
         ps.rows += int(rows)
         ps.billed_cost += float(billed_cost)
         if file not in ps.files:

@@ -44,7 +44,7 @@ def focus_source(
     """FOCUS cost rows with FOCUS names in snake_case; no I/O until the resource runs."""
     yield dlt.resource(
         _costs,
-        name=settings.TABLE,
+        name=settings.TABLE_NAME,
         write_disposition=MERGE,
         merge_key=["_export", "_billing_period"],
         columns=dlt_columns(settings.CORE_COLUMNS),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 SOURCE = "focus"
-TABLE = "costs"
+TABLE_NAME = "costs"
 FILE_PATTERNS = ["*.csv", "*.csv.gz", "*.parquet"]
 
 #: FOCUS columns typed as UTC timestamps.

@@ -44,7 +44,7 @@ def gcp_billing_source(
     """GCP billing export rows, flattened; no I/O until the resource runs."""
     yield dlt.resource(
         _billing,
-        name=settings.TABLE,
+        name=settings.TABLE_NAME,
         write_disposition=MERGE,
         merge_key=["_export", "_billing_period"],
         columns=dlt_columns(settings.CORE_COLUMNS),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 SOURCE = "gcp_billing"
-TABLE = "billing_export"
+TABLE_NAME = "billing_export"
 FILE_PATTERNS = [
     "*.json",
     "*.jsonl",

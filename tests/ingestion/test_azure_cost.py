@@ -119,8 +119,13 @@ def test_later_run_replaces_the_month_and_older_runs_are_ignored(real_data, tmp_
         ("finops-amortized:amortized", "run-a", len(amortized)),
     ]
     assert query(tmp_warehouse, "select count(*) from raw_azure_cost.costs where date is null") == [(0,)]
-    expected = redelivered["Cost"].astype(float).sum() + amortized["Cost"].astype(float).sum()
-    assert round(stats.periods[("2023-09", "USD")].billed_cost, 2) == round(expected, 2)
+    # actual and amortized totals of one month are reported apart: only the actual one is the invoice
+    assert round(stats.periods[("2023-09", "USD", "actual")].billed_cost, 2) == round(
+        redelivered["Cost"].astype(float).sum(), 2
+    )
+    assert round(stats.periods[("2023-09", "USD", "amortized")].billed_cost, 2) == round(
+        amortized["Cost"].astype(float).sum(), 2
+    )
 
 
 def test_tags_without_braces_become_json_objects(real_data, tmp_warehouse):
@@ -232,3 +237,38 @@ def test_dates_and_brace_less_tags_parse():
         None,
         {"_raw": "not json"},
     ]
+
+
+def test_export_runs_on_s3_load_latest_run_only(real_data, tmp_path, tmp_warehouse, monkeypatch):
+    boto3 = pytest.importorskip("boto3")
+    from moto.server import ThreadedMotoServer
+
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0)
+    server.start()
+    try:
+        host, port = server.get_host_and_port()
+        for key, value in {
+            "AWS_ENDPOINT_URL": f"http://{host}:{port}",
+            "AWS_ACCESS_KEY_ID": "test",
+            "AWS_SECRET_ACCESS_KEY": "test",
+            "AWS_DEFAULT_REGION": "us-east-1",
+        }.items():
+            monkeypatch.setenv(key, value)
+        ea = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)
+        root = tmp_path / "container"
+        run_folder(root, "finops-actual", "202309150800", ea, "run-1")
+        run_folder(root, "finops-actual", "202309300800", ea.head(3), "run-2")
+        s3 = boto3.client("s3", endpoint_url=f"http://{host}:{port}")
+        s3.create_bucket(Bucket="billing")
+        for f in root.rglob("*"):
+            if f.is_file():
+                s3.upload_file(str(f), "billing", f.relative_to(root).as_posix())
+        stats = load("s3://billing/costs", tmp_warehouse)
+        sql = "select _delivery_id, count(*), min(_source_file) from raw_azure_cost.costs group by all"
+        (delivery, rows, source_file) = query(tmp_warehouse, sql)[0]
+        assert (delivery, rows) == ("run-2", 3) and source_file.startswith("s3://billing/costs/")
+        assert round(stats.periods[("2023-09", "USD", "actual")].billed_cost, 2) == round(
+            ea.head(3)["Cost"].astype(float).sum(), 2
+        )
+    finally:
+        server.stop()

@@ -46,7 +46,7 @@ def totals_by_period(df: pd.DataFrame) -> dict[str, float]:
 def test_real_sample_loads_with_its_own_totals(real_data, tmp_warehouse):
     stats = load(real_data / "focus", tmp_warehouse)
     expected = totals_by_period(sample(real_data))
-    got = {period: ps.billed_cost for (period, _), ps in stats.periods.items()}
+    got = {period: ps.billed_cost for (period, *_), ps in stats.periods.items()}
     assert {k: round(v, 2) for k, v in got.items()} == {k: round(v, 2) for k, v in expected.items()}
     assert sum(ps.rows for ps in stats.periods.values()) == 1000
     rows = query(tmp_warehouse, "select count(*), count(distinct _export), count(tags) from raw_focus.costs")[
@@ -65,7 +65,7 @@ def test_parquet_and_extension_columns(real_data, tmp_path, tmp_warehouse):
     df.to_parquet(folder / "part-00001.parquet", index=False)
     stats = load(tmp_path / "aws-focus", tmp_warehouse)
     expected = totals_by_period(df)
-    assert {p: round(ps.billed_cost, 2) for (p, _), ps in stats.periods.items()} == {
+    assert {p: round(ps.billed_cost, 2) for (p, *_), ps in stats.periods.items()} == {
         k: round(v, 2) for k, v in expected.items()
     }
     got = query(

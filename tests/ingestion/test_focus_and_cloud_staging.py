@@ -30,7 +30,7 @@ def test_staging_builds_on_loaded_data(real_data, tmp_path, tmp_warehouse):
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
     ]  # fmt: skip
-    env = {**os.environ, "FINOPS_WAREHOUSE": str(tmp_warehouse)}
+    env = {**os.environ, "FINOPS_WAREHOUSE": str(tmp_warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-3000:]
     money = {  # staging view and its money -> raw table and the same money there

@@ -98,8 +98,8 @@ def rows_total(rows: list[dict]) -> float:
 
 def test_real_flattened_csv_loads_with_its_own_total(real_data, tmp_warehouse):
     stats = load(real_data / "gcp", tmp_warehouse)
-    assert list(stats.periods) == [("2020-11", "USD")]
-    period = stats.periods[("2020-11", "USD")]
+    assert list(stats.periods) == [("2020-11", "USD", "")]
+    period = stats.periods[("2020-11", "USD", "")]
     assert period.rows == len(pd.read_csv(real_data / "gcp" / CSV))
     assert round(period.billed_cost, 2) == round(csv_total(real_data / "gcp" / CSV), 2)
     (cost, credits, n_credit_json) = query(
@@ -116,8 +116,8 @@ def test_nested_ndjson_is_flattened_and_totals_match(real_data, tmp_path, tmp_wa
     write_ndjson(folder, rows, "202012")
     shutil.copy(real_data / "gcp" / CSV, folder / CSV)
     stats = load(folder, tmp_warehouse)
-    assert round(stats.periods[("2020-12", "USD")].billed_cost, 2) == round(rows_total(rows), 2)
-    assert stats.periods[("2020-12", "USD")].rows == len(rows)
+    assert round(stats.periods[("2020-12", "USD", "")].billed_cost, 2) == round(rows_total(rows), 2)
+    assert stats.periods[("2020-12", "USD", "")].rows == len(rows)
     got = query(
         tmp_warehouse,
         """select service_description, location_region, usage_amount, labels, project_labels, invoice_month,
