@@ -14,6 +14,7 @@ from collections.abc import Iterator, Sequence
 
 import dlt
 import duckdb
+import pyarrow as pa
 import pyarrow.parquet as pq
 from dlt.common.schema.typing import TColumnSchema
 
@@ -48,16 +49,19 @@ def aws_cur_source(
     copied with their reason to ``quarantine_to`` (default: ``quarantine/`` beside the warehouse).
     No I/O happens here: files are discovered and read when the resource runs.
     """
-    return dlt.resource(
-        _cost_and_usage(path, stats, quarantine_to),
+    resource = dlt.resource(
+        _cost_and_usage,
         name=TABLE_NAME,
         write_disposition={"disposition": "merge", "strategy": "delete-insert"},
         merge_key=list(MERGE_KEY),
         columns=CORE_COLUMN_HINTS,
     )
+    return resource(path, stats, quarantine_to)
 
 
-def _cost_and_usage(paths: str | Sequence[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator:
+def _cost_and_usage(
+    paths: str | Sequence[str], stats: LoadStats | None, quarantine_to: str | None
+) -> Iterator:
     deliveries = discover(paths)
     with tempfile.TemporaryDirectory(prefix="aws_cur_", dir=_work_root()) as work:
         con = connect()
@@ -104,6 +108,15 @@ def _validate(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery], work: 
     return out
 
 
+def _arrow_hints(parquet_file: str) -> pa.Table:
+    """Empty table with the file's schema (dlt takes column types from it); merge keys are never null."""
+    schema = pq.read_schema(parquet_file)
+    for key in MERGE_KEY:
+        i = schema.get_field_index(key)
+        schema = schema.set(i, schema.field(i).with_nullable(False))
+    return schema.empty_table()
+
+
 def _reason(exc: BaseException) -> str:
     return " ".join(str(exc).split())[:500]
 
@@ -116,10 +129,12 @@ def _load_delivery(
     stats: LoadStats | None,
     quarantine_to: str | None,
 ) -> Iterator:
-    """Rewrite all files of a delivery; yield them only if every file is good (a period loads whole or not at all)."""
+    """Rewrite the files of a delivery; yield only if all are good (a period loads whole or not at all)."""
     written: list[tuple[str, str, int]] = []
     totals: list[tuple[str, PeriodTotal]] = []
-    failure: tuple[str, str] | None = (delivery.manifest or "", delivery.problem) if delivery.problem else None
+    failure: tuple[str, str] | None = (
+        (delivery.manifest or "", delivery.problem) if delivery.problem else None
+    )
     for n, path in enumerate(delivery.files if not failure else ()):
         local, schema, error = locals_[path]
         if error is None:
@@ -149,8 +164,14 @@ def _load_delivery(
             stats.quarantined.append(note)
         return
     for out, _, rows in written:
-        yield dlt.mark.with_file_import(out, "parquet", rows, hints=pq.read_schema(out).empty_table())
+        yield dlt.mark.with_file_import(out, "parquet", rows, hints=_arrow_hints(out))
     if stats is not None:
         for path, t in totals:
             stats.add(t.billing_period, t.currency, t.rows, t.billed_cost, path)
-    log.info("aws_cur: %s %s: %d file(s), %d rows", delivery.export, delivery.billing_period or "", len(written), sum(r for *_, r in written))
+    log.info(
+        "aws_cur: %s %s: %d file(s), %d rows",
+        delivery.export,
+        delivery.billing_period or "",
+        len(written),
+        sum(r for *_, r in written),
+    )

@@ -26,7 +26,7 @@ _RANGE_DIR = re.compile(r"^(\d{4})(\d{2})\d{2}-\d{8}$")
 
 @dataclass(frozen=True)
 class Delivery:
-    """All files of one delivery of one export; ``billing_period`` is None for loose files (taken from rows)."""
+    """All files of one delivery of one export; ``billing_period`` None: loose files, taken from rows."""
 
     export: str
     billing_period: str | None
@@ -85,7 +85,9 @@ def _parse_manifest(path: str) -> _Manifest:
     keys = body.get("dataFiles") or body.get("reportKeys") or []
     if isinstance(keys, dict):  # defensive: some tools wrap the list
         keys = list(keys.values())
-    delivery_id = body.get("executionId") or body.get("assemblyId") or hashlib.sha1(text.encode()).hexdigest()[:16]
+    delivery_id = (
+        body.get("executionId") or body.get("assemblyId") or hashlib.sha1(text.encode()).hexdigest()[:16]
+    )
     if "/metadata/" in path:  # CUR 2.0: <root>/metadata/BILLING_PERIOD=.../
         root, is_pointer = path.rsplit("/metadata/", 1)[0] + "/", False
     else:  # legacy: <name>/<range>/[<assemblyId>/]<name>-Manifest.json
@@ -125,7 +127,7 @@ def _resolve(key: str, data_files: Sequence[str]) -> str | None:
 
 
 def discover(paths: str | Sequence[str]) -> list[Delivery]:
-    """Deliveries to load under ``paths``. Raises ``EmptyInputError`` (naming the folder) when there is nothing."""
+    """Deliveries to load under ``paths``. ``EmptyInputError`` (naming the folder) when there is nothing."""
     found = list_files(paths, DATA_PATTERNS + MANIFEST_PATTERNS)
     manifest_paths = [f for f in found if f.lower().endswith("-manifest.json")]
     data_files = [f for f in found if f not in set(manifest_paths)]

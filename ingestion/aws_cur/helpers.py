@@ -102,7 +102,7 @@ def project(schema: Sequence[tuple[str, str]]) -> Projection:
     for raw, typ in schema:
         target, name = classify(raw)
         if target == "column" and name in MAP_COLUMNS:
-            native_maps[name] = _cast(_q(raw), typ, "varchar")
+            native_maps[name] = _native_map_json(_q(raw), typ)
         elif target == "column":
             if name not in plain and name not in LINEAGE_COLUMNS:
                 plain[name] = _cast(_q(raw), typ, target_type(name))
@@ -118,6 +118,19 @@ def project(schema: Sequence[tuple[str, str]]) -> Projection:
             exprs[name] = plain.pop(name, f"cast(null as {typ})")
     exprs.update(plain)
     return Projection([f"{e} as {_q(n)}" for n, e in exprs.items()], list(exprs))
+
+
+def _native_map_json(col: str, source_type: str) -> str:
+    """CUR 2.0 MAP column as JSON text without empty values (CSV flavours store JSON text already)."""
+    if not source_type.upper().startswith("MAP"):
+        return _cast(col, source_type, "varchar")
+    kept = f"list_filter(map_entries({col}), lambda e: e.value is not null and e.value <> '')"
+    # rebuilding the map is ~7x slower than to_json: only do it when a value is empty or null
+    all_set = f"list_bool_and(list_transform(map_values({col}), lambda v: coalesce(v <> '', false)))"
+    return (
+        f"case when {all_set} then to_json({col})::varchar"
+        f" else to_json(map_from_entries({kept}))::varchar end"
+    )
 
 
 def _map_json(native: str | None, entries: dict[str, list[str]]) -> str:

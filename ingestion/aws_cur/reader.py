@@ -30,12 +30,16 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def scan_sql(local_file: str) -> str:
-    """Table function reading a CUR file: Parquet natively, CSV (optionally gzipped) with every column as text."""
+    """Table function reading a CUR file: Parquet natively, CSV (maybe gzipped) with every column as text."""
     lit = "'" + local_file.replace("'", "''") + "'"
     lower = local_file.lower()
     if lower.endswith(".parquet"):
         return f"read_parquet({lit})"
-    return f"read_csv({lit}, all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true, null_padding = true, sample_size = -1)"
+    # null_padding: real legacy files have rows one field short of the header (a trailing tag column)
+    options = (
+        "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
+    )
+    return f"read_csv({lit}, {options}, null_padding = true, sample_size = -1)"
 
 
 def file_schema(con: duckdb.DuckDBPyConnection, local_file: str) -> list[tuple[str, str]]:
@@ -54,14 +58,17 @@ def rewrite(
     delivery_id: str,
     billing_period: str | None,
 ) -> list[PeriodTotal]:
-    """Write ``out_file`` (Parquet, raw table columns + lineage); return rows and unblended cost per period/currency."""
+    """Write ``out_file`` (raw columns + lineage); return rows and unblended cost per period and currency."""
     proj = project(schema)
     inner = f"select {', '.join(proj.expressions)} from {scan_sql(local_file)}"
     lineage = lineage_sql(source_file, export, delivery_id, billing_period)
     out = "'" + out_file.replace("'", "''") + "'"
-    con.execute(f"copy (select *, {', '.join(lineage)} from ({inner})) to {out} (format parquet, compression snappy)")
+    con.execute(
+        f"copy (select *, {', '.join(lineage)} from ({inner})) to {out} (format parquet, compression snappy)"
+    )
     rows = con.execute(
-        "select _billing_period, coalesce(line_item_currency_code, ''), count(*), coalesce(sum(line_item_unblended_cost), 0)"
+        "select _billing_period, coalesce(line_item_currency_code, ''), count(*),"
+        " coalesce(sum(line_item_unblended_cost), 0)"
         f" from read_parquet({out}) group by all order by all"
     ).fetchall()
     return [PeriodTotal(p, c, int(n), float(s)) for p, c, n, s in rows]

@@ -1,4 +1,4 @@
-"""Small file facts for delivery bookkeeping: modification time, content hash, a local copy of a remote file."""
+"""File facts for delivery bookkeeping: modification time, content hash, local copy of a remote file."""
 
 from __future__ import annotations
 

@@ -1,7 +1,6 @@
 """dlt sources as Dagster assets: keys ``[<source>, <table>]`` match the dbt sources' ``meta.dagster.asset_key``,
 so raw tables and staging models form one lineage graph."""
 
-from __future__ import annotations
 
 from collections.abc import Iterator
 
@@ -54,7 +53,6 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
         dlt_source=_placeholder_source(name),
         dlt_pipeline=_definition_pipeline(name),
         name=f"load_{name}",
-        group_name="ingestion",
         dagster_dlt_translator=FinopsDltTranslator(),
         pool=WAREHOUSE_POOL,
     )

@@ -1,6 +1,5 @@
 """dbt models as Dagster assets. Sources carry ``meta.dagster.asset_key`` = the dlt asset keys."""
 
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any

@@ -61,10 +61,9 @@ renamed as (
         -- lineage
         _cost_type as cost_type,
         _source_file,
-        _billing_period,
+        _billing_period as billing_period,
         _export,
         _delivery_id,
-        _cost_type,
         _line_number
 
     from source

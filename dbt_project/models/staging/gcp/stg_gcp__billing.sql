@@ -56,7 +56,7 @@ renamed as (
 
         -- lineage
         _source_file,
-        _billing_period,
+        _billing_period as billing_period,
         _export,
         _delivery_id,
         _line_number

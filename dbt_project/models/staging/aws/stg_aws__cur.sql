@@ -1,0 +1,75 @@
+-- AWS CUR line items, legacy and CUR 2.0 in one shape. Types come from the loader (CORE_COLUMNS).
+with
+
+source as (
+
+    select * from {{ source('aws_cur', 'cost_and_usage') }}
+
+),
+
+renamed as (
+
+    select
+        -- keys
+        {{ dbt.concat([
+            "_export", "'|'", "_billing_period", "'|'",
+            "coalesce(identity_line_item_id, '')", "'|'",
+            "coalesce(identity_time_interval, " ~ dbt.safe_cast("line_item_usage_start_date", dbt.type_string()) ~ ", '')",
+        ]) }} as line_item_key,
+        identity_line_item_id as line_item_id,
+        identity_time_interval as time_interval,
+        bill_payer_account_id as payer_account_id,
+        line_item_usage_account_id as usage_account_id,
+        bill_invoice_id as invoice_id,
+        line_item_resource_id as resource_id,
+        reservation_reservation_a_r_n as reservation_arn,
+        savings_plan_savings_plan_a_r_n as savings_plan_arn,
+
+        -- descriptions
+        bill_billing_entity as billing_entity,
+        bill_bill_type as bill_type,
+        line_item_line_item_type as line_item_type,
+        line_item_product_code as product_code,
+        line_item_usage_type as usage_type,
+        line_item_operation as operation,
+        line_item_line_item_description as line_item_description,
+        line_item_availability_zone as availability_zone,
+        product_region_code as region_code,
+        product_instance_type as instance_type,
+        product_product_family as product_family,
+        pricing_term,
+        pricing_unit,
+        line_item_unblended_rate as unblended_rate,
+
+        -- dates (UTC)
+        _billing_period as billing_period,
+        {{ aws_utc_timestamp('bill_billing_period_start_date') }} as billing_period_start_at,
+        {{ aws_utc_timestamp('bill_billing_period_end_date') }} as billing_period_end_at,
+        {{ aws_utc_timestamp('line_item_usage_start_date') }} as usage_start_at,
+        {{ aws_utc_timestamp('line_item_usage_end_date') }} as usage_end_at,
+
+        -- quantities and money
+        line_item_usage_amount as usage_amount,
+        line_item_currency_code as currency_code,
+        line_item_unblended_cost as unblended_cost,
+        line_item_net_unblended_cost as net_unblended_cost,
+        line_item_blended_cost as blended_cost,
+        pricing_public_on_demand_cost as public_on_demand_cost,
+        reservation_effective_cost,
+        savings_plan_savings_plan_effective_cost as savings_plan_effective_cost,
+        discount_total_discount as total_discount,
+
+        -- tags
+        resource_tags as tags,
+        cost_category as cost_categories,
+
+        -- lineage
+        _export,
+        _delivery_id,
+        _source_file
+
+    from source
+
+)
+
+select * from renamed
