@@ -43,6 +43,7 @@ def load(
     """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
     from ingestion.config import api_options
     from ingestion.load import run_load
+    from ingestion.common.warehouse import warehouse_path
     from ingestion.registry import get_spec
 
     try:
@@ -76,7 +77,7 @@ def load(
     for table, n in sorted(result.row_counts.items()):
         if not table.startswith("_dlt"):
             typer.echo(f"  raw_{source}.{table}: {n:,} rows loaded")
-    typer.echo(f"done: {source} -> {result.stats.source and 'warehouse'}", err=True)
+    typer.echo(f"done: raw_{source} in {warehouse_path(warehouse)}", err=True)
 
 
 @app.command()

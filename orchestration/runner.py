@@ -100,7 +100,7 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
         from orchestration.defs.jobs import MAIN_JOB
 
         with DagsterInstance.get() as instance:
-            result = defs.get_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
+            result = defs.resolve_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
     elapsed = time.monotonic() - t0
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]

@@ -58,11 +58,13 @@ def _write_pricing(out: Path, est) -> None:
     for region, size in seen:
         p = price_for("azure", size, region)
         lines.append(f"{region},{size},{p.vcpu:g},{p.memory_gib:g},{p.gpus},{p.ondemand_hour},{p.spot_hour}")
-    lines.append(
-        f"# derived: vCPU x {AZURE_VCPU_HOUR} + GiB x {AZURE_GIB_HOUR} + GPU x {AZURE_GPU_HOUR}; "
-        f"spot = pay-as-you-go x {AZURE_SPOT_FACTOR}"
-    )
     (folder / "azure_vm_prices_derived.csv").write_text("\n".join(lines) + "\n")
+    # A CSV has no room for comments: how the prices were derived sits beside it.
+    (folder / "azure_vm_prices_derived.md").write_text(
+        f"Azure VM prices for the demo, derived (no public Azure price file is shipped): "
+        f"vCPU x {AZURE_VCPU_HOUR} + GiB x {AZURE_GIB_HOUR} + GPU x {AZURE_GPU_HOUR} USD/hour; "
+        f"spot = pay-as-you-go x {AZURE_SPOT_FACTOR}.\n"
+    )
 
 
 def generate(

@@ -66,6 +66,19 @@ FORMATS: dict[str, tuple[str, str | None, dict[str, str]]] = {
             "commit_3y_monthly": "month_3y",
         },
     ),
+    "azure_vm_prices": (
+        "instance_prices",
+        "azure",
+        {
+            "region": "region",
+            "instance_type": "vm_size",
+            "vcpu": "vcpu",
+            "memory_gib": "memory_gib",
+            "gpu_count": "gpus",
+            "on_demand_hourly": "payg_usd_per_hour",
+            "spot_hourly": "spot_usd_per_hour",
+        },
+    ),
     "normalized_prices": (
         "instance_prices",
         None,
@@ -111,6 +124,7 @@ FORMATS: dict[str, tuple[str, str | None, dict[str, str]]] = {
 SIGNATURES: list[tuple[str, frozenset[str]]] = [
     ("aws_ec2_ondemand", frozenset({"instance_type", "ondemand_usd_per_hour"})),
     ("gcp_prices_by_region", frozenset({"machine_type", "hour", "region"})),
+    ("azure_vm_prices", frozenset({"vm_size", "payg_usd_per_hour"})),
     ("normalized_prices", frozenset({"provider", "instance_type", "on_demand_hourly"})),
     ("azure_specs", frozenset({"Virtual Machine", "Instance vCPUs"})),
     ("gcp_specs", frozenset({"Instance Type", "Instance vCPU"})),

@@ -48,8 +48,12 @@ def case_project(data_dir: str, warehouse: str) -> dict:
     from ingestion.load import run_load
     from orchestration.defs.transform.project import DBT_PROJECT_DIR
 
+    import time
+
     os.environ["FINOPS_WAREHOUSE"] = warehouse
+    t0 = time.perf_counter()
     result = run_load("aws_cur", data_dir, warehouse)
+    t_load = time.perf_counter() - t0
     ensure_source_tables(Path(warehouse))
     res = dbtRunner().invoke(
         ["run", "--select", "stg_aws__cur", "--project-dir", str(DBT_PROJECT_DIR),
@@ -57,12 +61,13 @@ def case_project(data_dir: str, warehouse: str) -> dict:
     )
     if not res.success:
         raise SystemExit(f"dbt run failed: {res.exception}")
+    t_dbt = time.perf_counter() - t0 - t_load
     sql = (Path(__file__).parent / "staged_cost_by_service.sql").read_text()
-    with duckdb.connect(warehouse, read_only=True) as con:
+    with duckdb.connect(warehouse) as con:  # dbt (in process) still holds a read-write handle
         rows = con.execute(sql).fetchall()
     billed = sum(p.billed_cost for p in result.stats.periods.values())
     return {"rows": int(sum(r[1] for r in rows)), "total": round(float(sum(r[2] for r in rows)), 2),
-            "billed_cost_reported": round(billed, 2)}
+            "billed_cost_reported": round(billed, 2), "load_s": round(t_load, 1), "dbt_s": round(t_dbt, 1)}
 
 
 if __name__ == "__main__":

@@ -63,7 +63,7 @@ def demo(tmp_path_factory):
         instance = dg.DagsterInstance.ephemeral()
         with demo_emulators(estate) as api_env:
             os.environ.update(api_env)
-            job = defs.get_job_def("finops_daily")
+            job = defs.resolve_job_def("finops_daily")
             run1 = job.execute_in_process(instance=instance, raise_on_error=False)
             counts1 = _raw_counts(warehouse)
             run2 = job.execute_in_process(instance=instance, raise_on_error=False)
