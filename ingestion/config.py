@@ -62,9 +62,9 @@ def usage_window() -> tuple[str, str]:
     from datetime import UTC, datetime, timedelta
 
     end = os.environ.get("FINOPS_WINDOW_END") or datetime.now(UTC).date().isoformat()
-    start = os.environ.get("FINOPS_WINDOW_START") or (
-        datetime.fromisoformat(end).date() - timedelta(days=35)
-    ).isoformat()
+    start = (
+        os.environ.get("FINOPS_WINDOW_START") or (datetime.fromisoformat(end).date() - timedelta(days=35)).isoformat()
+    )
     return start, end
 
 

@@ -43,20 +43,55 @@ class SourceSpec:
 SOURCES: dict[str, SourceSpec] = {
     s.name: s
     for s in (
-        SourceSpec("aws_cur", "ingestion.aws_cur", "aws_cur_source", "files",
-                   "AWS Cost and Usage Report (CUR 2.0 Parquet/CSV, legacy CSV), manifest-driven"),
-        SourceSpec("azure_cost", "ingestion.azure_cost", "azure_cost_source", "files",
-                   "Azure Cost Management exports (EA / MCA, actual and amortized)"),
-        SourceSpec("gcp_billing", "ingestion.gcp_billing", "gcp_billing_source", "files",
-                   "GCP Cloud Billing detailed export (NDJSON nested or flattened CSV)"),
-        SourceSpec("focus", "ingestion.focus", "focus_source", "files",
-                   "FOCUS 1.x cost and usage files from any provider (CSV/Parquet)"),
-        SourceSpec("pricing", "ingestion.pricing", "pricing_source", "files",
-                   "Instance price catalog (on-demand, spot, commitments) and specs"),
-        SourceSpec("palette", "ingestion.palette", "palette_source", "api",
-                   "Spectro Cloud Palette REST API: projects, clusters, machine pools, namespaces, usage"),
-        SourceSpec("prometheus", "ingestion.prometheus", "prometheus_source", "api",
-                   "Prometheus HTTP API: kube-state-metrics and cAdvisor series"),
+        SourceSpec(
+            "aws_cur",
+            "ingestion.aws_cur",
+            "aws_cur_source",
+            "files",
+            "AWS Cost and Usage Report (CUR 2.0 Parquet/CSV, legacy CSV), manifest-driven",
+        ),
+        SourceSpec(
+            "azure_cost",
+            "ingestion.azure_cost",
+            "azure_cost_source",
+            "files",
+            "Azure Cost Management exports (EA / MCA, actual and amortized)",
+        ),
+        SourceSpec(
+            "gcp_billing",
+            "ingestion.gcp_billing",
+            "gcp_billing_source",
+            "files",
+            "GCP Cloud Billing detailed export (NDJSON nested or flattened CSV)",
+        ),
+        SourceSpec(
+            "focus",
+            "ingestion.focus",
+            "focus_source",
+            "files",
+            "FOCUS 1.x cost and usage files from any provider (CSV/Parquet)",
+        ),
+        SourceSpec(
+            "pricing",
+            "ingestion.pricing",
+            "pricing_source",
+            "files",
+            "Instance price catalog (on-demand, spot, commitments) and specs",
+        ),
+        SourceSpec(
+            "palette",
+            "ingestion.palette",
+            "palette_source",
+            "api",
+            "Spectro Cloud Palette REST API: projects, clusters, machine pools, namespaces, usage",
+        ),
+        SourceSpec(
+            "prometheus",
+            "ingestion.prometheus",
+            "prometheus_source",
+            "api",
+            "Prometheus HTTP API: kube-state-metrics and cAdvisor series",
+        ),
     )
 }
 

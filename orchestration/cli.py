@@ -34,16 +34,18 @@ def _user_error(exc: BaseException) -> SourceError | None:
 
 @app.command()
 def load(
-    source: str = typer.Argument(..., help="aws_cur | azure_cost | gcp_billing | focus | pricing | palette | prometheus"),
+    source: str = typer.Argument(
+        ..., help="aws_cur | azure_cost | gcp_billing | focus | pricing | palette | prometheus"
+    ),
     path: list[str] = typer.Option(None, "--path", help="File or folder (local or s3://); repeatable."),
     url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus)."),
     warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per billing period loaded."),
 ) -> None:
     """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
+    from ingestion.common.warehouse import warehouse_path
     from ingestion.config import api_options
     from ingestion.load import run_load
-    from ingestion.common.warehouse import warehouse_path
     from ingestion.registry import get_spec
 
     try:
@@ -72,8 +74,10 @@ def load(
             typer.echo(json.dumps(obj))
         return
     for obj in result.stats.as_json():
-        typer.echo(f"  {obj['billing_period']}  {obj['rows']:>10,} rows  {obj['billed_cost']:>16,.2f} "
-                   f"{obj['currency']}  ({len(obj['files'])} files)")
+        typer.echo(
+            f"  {obj['billing_period']}  {obj['rows']:>10,} rows  {obj['billed_cost']:>16,.2f} "
+            f"{obj['currency']}  ({len(obj['files'])} files)"
+        )
     for table, n in sorted(result.row_counts.items()):
         if not table.startswith("_dlt"):
             typer.echo(f"  raw_{source}.{table}: {n:,} rows loaded")

@@ -29,8 +29,14 @@ def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLik
     wh = warehouse_path(warehouse)
     ensure_source_tables(wh)
     env = {**os.environ, WAREHOUSE_ENV: str(wh)}
-    args = [dbt_executable(), *dbt_args(command, select=select),
-            "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    args = [
+        dbt_executable(),
+        *dbt_args(command, select=select),
+        "--project-dir",
+        str(DBT_PROJECT_DIR),
+        "--profiles-dir",
+        str(DBT_PROJECT_DIR),
+    ]
     return subprocess.run(args, env=env, cwd=DBT_PROJECT_DIR).returncode
 
 

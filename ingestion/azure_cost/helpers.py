@@ -52,9 +52,7 @@ class AzureFile:
 
 def normalize_header(names: list[str]) -> list[str]:
     """Provider headers -> one snake_case set, case-insensitively (see ``settings.ALIASES``)."""
-    return unique_names(
-        names, lambda n: settings.ALIASES.get(n.strip().lstrip("\ufeff").lower(), snake_case(n))
-    )
+    return unique_names(names, lambda n: settings.ALIASES.get(n.strip().lstrip("\ufeff").lower(), snake_case(n)))
 
 
 def cost_type_from_text(text: str) -> str | None:

@@ -129,9 +129,7 @@ def to_timestamp(arr: pa.Array, column: str) -> pa.Array:
     """Timestamps as UTC (``...+00:00``, ``...Z``, ``... UTC``, naive = UTC, date only = midnight)."""
     utc = pa.timestamp("us", tz="UTC")
     if pa.types.is_timestamp(arr.type):
-        return (
-            pc.cast(arr, utc) if arr.type.tz else pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
-        )
+        return pc.cast(arr, utc) if arr.type.tz else pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
     if pa.types.is_date(arr.type):
         return pc.assume_timezone(pc.cast(arr, pa.timestamp("us")), "UTC")
     s = pc.utf8_trim_whitespace(_as_string(arr))

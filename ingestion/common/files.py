@@ -28,7 +28,8 @@ def _fs_and_root(path: str) -> tuple[fsspec.AbstractFileSystem, str]:
             protocol = "s3"
         fs = fsspec.filesystem(protocol, **opts)
         return fs, path
-    return fsspec.filesystem("file"), str(Path(path).expanduser().resolve())
+    # absolute, but symlinks kept: lineage shows the path the user gave
+    return fsspec.filesystem("file"), os.path.abspath(os.path.expanduser(path))
 
 
 def is_remote(path: str) -> bool:
@@ -76,7 +77,7 @@ def read_text(path: str, encoding: str = "utf-8-sig") -> str:
 
 def local_path(path: str) -> str | None:
     """Local filesystem path for a local file, ``None`` for remote ones."""
-    return None if is_remote(path) else str(Path(path.removeprefix("file://")).expanduser().resolve())
+    return None if is_remote(path) else os.path.abspath(os.path.expanduser(path.removeprefix("file://")))
 
 
 BILLING_PATTERNS = ("*.parquet", "*.csv", "*.csv.gz", "*.json", "*.ndjson", "*.jsonl", "*.json.gz", "*.gz")

@@ -40,9 +40,7 @@ class FileSpec:
 
 
 def _keys(table: pa.Table) -> set[Key]:
-    pairs = (
-        table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
-    )
+    pairs = table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
     return set(zip(pairs["_export"].to_pylist(), pairs["_billing_period"].to_pylist(), strict=True))
 
 
@@ -94,9 +92,7 @@ def load_whole_periods(
     for key, paths in members.items():
         ids = {fixed[p] for p in paths}
         delivery[key] = (
-            "+".join(sorted(ids))
-            if None not in ids
-            else delivery_hash(digests.get(p) or file_digest(p) for p in paths)
+            "+".join(sorted(ids)) if None not in ids else delivery_hash(digests.get(p) or file_digest(p) for p in paths)
         )
     for key in sorted(k for k in members if skipped(k)):
         log.warning("%s: skipped %s %s: a file of this period was quarantined", source, *key)
@@ -107,9 +103,7 @@ def load_whole_periods(
         offset = 0
         for table in read(spec.path):
             n = table.num_rows
-            table = table.append_column(
-                "_line_number", pa.array(range(offset + 1, offset + n + 1), pa.int64())
-            )
+            table = table.append_column("_line_number", pa.array(range(offset + 1, offset + n + 1), pa.int64()))
             offset += n
             for key in sorted(good[spec.path]):
                 if skipped(key):
@@ -118,9 +112,7 @@ def load_whole_periods(
                 part = table.filter(mask)
                 if part.num_rows == 0:
                     continue
-                part = part.append_column(
-                    "_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string())
-                )
+                part = part.append_column("_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string()))
                 if stats is not None:
                     _add_stats(stats, part, key[1], currency_column, billed_cost, spec.path)
                 yield conform(part, core, not_null=("_export", "_billing_period"))

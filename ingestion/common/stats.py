@@ -37,8 +37,15 @@ class LoadStats:
     periods: dict[tuple[str, str, str], PeriodStats] = field(default_factory=dict)
     quarantined: list[Quarantined] = field(default_factory=list)
 
-    def add(self, billing_period: str, currency: str, rows: int, billed_cost: float, file: str,
-            cost_type: str | None = None) -> None:
+    def add(
+        self,
+        billing_period: str,
+        currency: str,
+        rows: int,
+        billed_cost: float,
+        file: str,
+        cost_type: str | None = None,
+    ) -> None:
         key = (billing_period, currency or "", cost_type or "")
         ps = self.periods.setdefault(key, PeriodStats(self.source, billing_period, currency or "", cost_type=cost_type))
         ps.rows += int(rows)

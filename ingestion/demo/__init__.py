@@ -52,9 +52,7 @@ def _write_pricing(out: Path, est) -> None:
     for f in catalog_files():
         shutil.copyfile(f, folder / f.name)
     lines = ["region,vm_size,vcpu,memory_gib,gpus,payg_usd_per_hour,spot_usd_per_hour"]
-    seen = sorted(
-        {(c.region, p.price.instance_type) for c in est.clusters if c.provider == "azure" for p in c.pools}
-    )
+    seen = sorted({(c.region, p.price.instance_type) for c in est.clusters if c.provider == "azure" for p in c.pools})
     for region, size in seen:
         p = price_for("azure", size, region)
         lines.append(f"{region},{size},{p.vcpu:g},{p.memory_gib:g},{p.gpus},{p.ondemand_hour},{p.spot_hour}")

@@ -24,20 +24,14 @@ CREDIT_PER_MONTH = -150.0
 REFUND = -275.0
 
 
-def _period_extras(
-    est: Estate, period: str, rows: list[dict], ri_arn: str, sp_arn: str, refund: bool
-) -> list[dict]:
+def _period_extras(est: Estate, period: str, rows: list[dict], ri_arn: str, sp_arn: str, refund: bool) -> list[dict]:
     """Monthly RIFee, daily SavingsPlanRecurringFee, Credit, Tax and (final re-delivery) Refund lines."""
     y, m = map(int, period.split("-"))
     first = max(date(y, m, 1), est.start)
     acct = "111122223333"
     out: list[dict] = []
-    ri_eff = sum(
-        r["reservation_effective_cost"] for r in rows if r["line_item_line_item_type"] == "DiscountedUsage"
-    )
-    ri_hours = sum(
-        r["line_item_usage_amount"] for r in rows if r["line_item_line_item_type"] == "DiscountedUsage"
-    )
+    ri_eff = sum(r["reservation_effective_cost"] for r in rows if r["line_item_line_item_type"] == "DiscountedUsage")
+    ri_hours = sum(r["line_item_usage_amount"] for r in rows if r["line_item_line_item_type"] == "DiscountedUsage")
     if ri_hours:
         out.append(
             cur_row(
@@ -108,9 +102,7 @@ def _period_extras(
             )
         )
     taxable = sum(
-        r["line_item_unblended_cost"]
-        for r in rows + out
-        if r["line_item_line_item_type"] not in ("Credit", "Refund")
+        r["line_item_unblended_cost"] for r in rows + out if r["line_item_line_item_type"] not in ("Credit", "Refund")
     )
     out.append(
         cur_row(
@@ -184,9 +176,7 @@ def write_aws(est: Estate, out: Path, redelivered: str) -> dict:
                     "first_delivery": period_paths(out / "redelivery" / "aws" / "cur", period)[0]
                     .relative_to(out)
                     .as_posix(),
-                    "final_delivery": period_paths(out / "aws" / "cur", period)[0]
-                    .relative_to(out)
-                    .as_posix(),
+                    "final_delivery": period_paths(out / "aws" / "cur", period)[0].relative_to(out).as_posix(),
                     "change": f"second delivery adds a Refund line of {REFUND} USD",
                 }
             )

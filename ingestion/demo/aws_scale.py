@@ -37,9 +37,7 @@ RI_ARN = "arn:aws:ec2:us-east-1:111122223333:reserved-instances/5a1c6b2e-4d3f-4e
 def _slots(n_slots: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Per-slot attributes; SP-covered slots are immediately followed by their negation slot."""
     base = rng.choice(
-        np.array(
-            ["Usage", "SpotUsage", "DiscountedUsage", "SavingsPlanCoveredUsage", "volume", "lb", "egress"]
-        ),
+        np.array(["Usage", "SpotUsage", "DiscountedUsage", "SavingsPlanCoveredUsage", "volume", "lb", "egress"]),
         n_slots,
         p=[0.45, 0.12, 0.08, 0.1, 0.17, 0.04, 0.04],
     )
@@ -52,9 +50,7 @@ def _slots(n_slots: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
     itype = rng.integers(0, len(TYPES), n_slots)[src]
     ids = np.array([f"{x:016x}" for x in rng.integers(0, 2**62, n_slots)])[src]
     od = np.array([aws_price(t).ondemand_hour for t in TYPES])[itype]
-    compute = np.isin(
-        kind, ["Usage", "SpotUsage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation"]
-    )
+    compute = np.isin(kind, ["Usage", "SpotUsage", "DiscountedUsage", "SavingsPlanCoveredUsage", "SavingsPlanNegation"])
     rid = np.where(
         kind == "SavingsPlanRecurringFee",
         SP_ARN,
@@ -64,9 +60,7 @@ def _slots(n_slots: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
             np.where(
                 kind == "volume",
                 np.char.add("vol-0", ids),
-                np.char.add(
-                    f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNTS[0]}:loadbalancer/net/lb-", ids
-                ),
+                np.char.add(f"arn:aws:elasticloadbalancing:us-east-1:{ACCOUNTS[0]}:loadbalancer/net/lb-", ids),
             ),
         ),
     )
@@ -84,9 +78,7 @@ def _slots(n_slots: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
         [sp_fee, od * 0.35, 0.0, 0.08, 0.0225, 0.09],
         od,
     )
-    amount = np.select(
-        [kind == "volume", kind == "egress"], [size / 744.0, rng.gamma(2.0, 1.5, n_slots)], 1.0
-    )
+    amount = np.select([kind == "volume", kind == "egress"], [size / 744.0, rng.gamma(2.0, 1.5, n_slots)], 1.0)
     sign = np.where(kind == "SavingsPlanNegation", -1.0, 1.0)
     utype = np.select(
         [
@@ -159,9 +151,7 @@ def _chunk(
     offsets = np.concatenate([[0], np.cumsum(tcount)])
     tteam = np.repeat(team, tcount)
     key_idx = np.tile(np.arange(3), int(tagged.sum()))
-    keys = pa.array(["user_team", "user_cost_center", "user_spectrocloud_com_cluster_name"]).take(
-        pa.array(key_idx)
-    )
+    keys = pa.array(["user_team", "user_cost_center", "user_spectrocloud_com_cluster_name"]).take(pa.array(key_idx))
     vals = pa.array([t for t, _ in TEAMS] + [c for _, c in TEAMS] + [f"{t}-cluster" for t, _ in TEAMS]).take(
         pa.array(tteam + key_idx * len(TEAMS))
     )
@@ -175,9 +165,7 @@ def _chunk(
         "bill_billing_period_start_date": pa.array([month_start], pa.timestamp("ms")).take(
             pa.array(np.zeros(n, np.int32))
         ),
-        "bill_billing_period_end_date": pa.array([month_end], pa.timestamp("ms")).take(
-            pa.array(np.zeros(n, np.int32))
-        ),
+        "bill_billing_period_end_date": pa.array([month_end], pa.timestamp("ms")).take(pa.array(np.zeros(n, np.int32))),
         "bill_payer_account_id": pa.array([PAYER]).take(pa.array(np.zeros(n, np.int32))),
         "cost_category": empty,
         "product": empty,
@@ -201,14 +189,10 @@ def _chunk(
         "line_item_unblended_rate": rate_str,
         "line_item_blended_rate": rate_str,
         "pricing_public_on_demand_cost": np.abs(od_cost),
-        "reservation_effective_cost": np.where(
-            s["kind"][slot] == "DiscountedUsage", s["od"][slot] * 0.62, 0.0
-        ),
+        "reservation_effective_cost": np.where(s["kind"][slot] == "DiscountedUsage", s["od"][slot] * 0.62, 0.0),
         "reservation_reservation_a_r_n": pc.if_else(pc.equal(ltype, "DiscountedUsage"), RI_ARN, None),
         "savings_plan_savings_plan_a_r_n": pc.if_else(
-            pc.or_(
-                sp, pc.or_(pc.equal(ltype, "SavingsPlanNegation"), pc.equal(ltype, "SavingsPlanRecurringFee"))
-            ),
+            pc.or_(sp, pc.or_(pc.equal(ltype, "SavingsPlanNegation"), pc.equal(ltype, "SavingsPlanRecurringFee"))),
             SP_ARN,
             None,
         ),
@@ -257,8 +241,6 @@ def write_aws_scale(out: Path, n_rows: int, seed: int, end_date: date) -> dict:
         total,
     )
     return {
-        "periods": {
-            f"{first:%Y-%m}": {"rows": total, "billed_cost": cost, "path": data.relative_to(out).as_posix()}
-        },
+        "periods": {f"{first:%Y-%m}": {"rows": total, "billed_cost": cost, "path": data.relative_to(out).as_posix()}},
         "redelivered": [],
     }

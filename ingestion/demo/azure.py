@@ -169,9 +169,7 @@ def write_azure(est: Estate, out: Path, redelivered: str) -> dict:
         folder = f"{first:%Y%m%d}-{last:%Y%m%d}"
         runs = [(days[: len(days) * 3 // 4], 1), (days, 2)] if period == redelivered else [(days, 2)]
         for run_days, n in runs:
-            run_at = datetime.combine(
-                est.day(run_days[-1]) + timedelta(days=1 if n == 1 else 3), datetime.min.time()
-            )
+            run_at = datetime.combine(est.day(run_days[-1]) + timedelta(days=1 if n == 1 else 3), datetime.min.time())
             run_at += timedelta(hours=4 + n, minutes=17 * n)
             for kind, export in EXPORTS.items():
                 amortized = kind == "AmortizedCost"

@@ -94,8 +94,7 @@ def daily_charges(est: Estate, c: Cluster) -> list[Charge]:
                     qty, rate = v.size_gib / dim, VOLUME_GIB_MONTH[c.provider]
                 out.append(Charge(d, "volume", c, v.resource_id, round(qty, 8), rate, volume=v, tags=vtags))
     lb_id = {
-        "aws": f"arn:aws:elasticloadbalancing:{c.region}:{c.account}:loadbalancer/net/{c.name}-ingress/"
-        f"{c.uid[:16]}",
+        "aws": f"arn:aws:elasticloadbalancing:{c.region}:{c.account}:loadbalancer/net/{c.name}-ingress/{c.uid[:16]}",
         "azure": f"/subscriptions/{c.account}/resourceGroups/MC_rg-{c.name}_{c.name}_{c.region}/providers/"
         f"Microsoft.Network/loadBalancers/kubernetes",
         "gcp": f"a{c.uid[:31]}",

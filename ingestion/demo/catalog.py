@@ -108,9 +108,7 @@ def azure_price(vm_size: str, region: str) -> InstancePrice:
             vcpu, mem = float(row["Instance vCPUs"]), float(row["Instance Memory"])
             gpus = int(float(row["Instance GPUs"] or 0))
             od = round(vcpu * AZURE_VCPU_HOUR + mem * AZURE_GIB_HOUR + gpus * AZURE_GPU_HOUR, 6)
-            return InstancePrice(
-                "azure", vm_size, region, vcpu, mem, gpus, od, round(od * AZURE_SPOT_FACTOR, 6)
-            )
+            return InstancePrice("azure", vm_size, region, vcpu, mem, gpus, od, round(od * AZURE_SPOT_FACTOR, 6))
     raise KeyError(f"no Azure spec for {vm_size}")
 
 

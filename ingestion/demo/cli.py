@@ -16,9 +16,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m ingestion.demo", description="Seeded demo estate generator.")
     sub = p.add_subparsers(dest="command", required=True)
     g = sub.add_parser("generate", help="write the demo estate (see ingestion/demo/CONTRACT.md)")
-    g.add_argument(
-        "--out", type=Path, default=Path("demo_estate"), help="output folder (default demo_estate/)"
-    )
+    g.add_argument("--out", type=Path, default=Path("demo_estate"), help="output folder (default demo_estate/)")
     g.add_argument("--days", type=int, default=90, help="window length in days (default 90, min 7)")
     g.add_argument("--seed", type=int, default=7, help="random seed (default 7)")
     g.add_argument(

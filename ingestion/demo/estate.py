@@ -197,9 +197,7 @@ def _place_workloads(c: Cluster, est: Estate, rng: np.random.Generator, ids: Ids
                 node = pool_nodes[rr[key] % len(pool_nodes)]
                 rr[key] += 1
                 pname = f"{wname}-{r}" if kind == "StatefulSet" else f"{wname}-{rs_hash}-{ids.alnum(5)}"
-                pods.append(
-                    add_pod(c, est.start, rng, ns, wname, kind, pname, node, 0, hours, cpu_r, mem_r, util)
-                )
+                pods.append(add_pod(c, est.start, rng, ns, wname, kind, pname, node, 0, hours, cpu_r, mem_r, util))
                 if pvc:
                     ns.volumes.append(_volume(c, ids, ns, f"data-{pname}", int(pvc * rng.choice([1, 2]))))
             if over:

@@ -243,9 +243,7 @@ def write_gcp(est: Estate, out: Path) -> dict:
                 row = _row(est, ch, line, numbers)
                 late = i % LATE_EVERY == 0
                 if late:
-                    t = datetime.strptime(row["export_time"], "%Y-%m-%d %H:%M:%S UTC") + timedelta(
-                        days=3, hours=7
-                    )
+                    t = datetime.strptime(row["export_time"], "%Y-%m-%d %H:%M:%S UTC") + timedelta(days=3, hours=7)
                     row["export_time"] = _ts(t)
                 files.setdefault((row["invoice"]["month"], 2 if late else 1), []).append(row)
                 i += 1

@@ -41,9 +41,7 @@ def _node_hour_rate(c: Cluster, pool) -> float:
 def _daily(est: Estate, a: int, b: int, hourly: np.ndarray | float) -> np.ndarray:
     """Sum of an hourly series over ``[a, b)`` per day of the window."""
     h = np.arange(a, b)
-    return np.bincount(
-        h // 24, weights=np.broadcast_to(np.asarray(hourly, float), h.shape), minlength=est.days
-    )
+    return np.bincount(h // 24, weights=np.broadcast_to(np.asarray(hourly, float), h.shape), minlength=est.days)
 
 
 def namespace_consumption(est: Estate, c: Cluster) -> dict[str, dict[str, np.ndarray]]:
@@ -66,9 +64,7 @@ def namespace_consumption(est: Estate, c: Cluster) -> dict[str, dict[str, np.nda
 def _storage_daily(est: Estate, size_gib: float) -> np.ndarray:
     return np.array(
         [
-            size_gib
-            * RATE_CARD["storage_gib_month"]
-            / calendar.monthrange(est.day(d).year, est.day(d).month)[1]
+            size_gib * RATE_CARD["storage_gib_month"] / calendar.monthrange(est.day(d).year, est.day(d).month)[1]
             for d in range(est.days)
         ]
     )
@@ -154,9 +150,7 @@ def build_tenant(est: Estate) -> dict:
                     "spec": {
                         "resourceAllocation": {
                             "cpuCores": float(math.ceil(sum(p.cpu_request for p in last) * 1.25 * 2) / 2),
-                            "memoryMiB": int(
-                                math.ceil(sum(p.mem_request for p in last) * 1.25 / MIB / 512) * 512
-                            ),
+                            "memoryMiB": int(math.ceil(sum(p.mem_request for p in last) * 1.25 / MIB / 512) * 512),
                         }
                     },
                 }
@@ -166,9 +160,7 @@ def build_tenant(est: Estate) -> dict:
     return t
 
 
-def _cluster_docs(
-    est: Estate, c: Cluster, t: dict, compute: np.ndarray, storage: np.ndarray, now: datetime
-) -> None:
+def _cluster_docs(est: Estate, c: Cluster, t: dict, compute: np.ndarray, storage: np.ndarray, now: datetime) -> None:
     """Search item, detail, cloud config and profiles of one cluster."""
     alive = [n for n in c.nodes if n.end_h >= est.hours]
     pods = [p for p in c.pods if p.end_h >= est.hours]
@@ -184,9 +176,7 @@ def _cluster_docs(
             "azs": c.zones,
             "additionalTags": {"team": c.owner.team, "cost-center": c.owner.cost_center},
             "additionalLabels": {"spectrocloud.com/machine-pool": p.name},
-            "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}]
-            if p.price.gpus
-            else [],
+            "taints": [{"key": "nvidia.com/gpu", "value": "present", "effect": "NoSchedule"}] if p.price.gpus else [],
         }
         for p in c.pools
     ]
@@ -213,9 +203,7 @@ def _cluster_docs(
                     "machinePools": [{"name": p["name"], "size": p["size"]} for p in pools],
                 },
                 "projectMeta": {"uid": est.projects[c.project], "name": c.project},
-                "clusterProfileTemplates": [
-                    {"uid": c.uid[::-1], "name": f"{c.cloud_type}-base", "type": "cluster"}
-                ],
+                "clusterProfileTemplates": [{"uid": c.uid[::-1], "name": f"{c.cloud_type}-base", "type": "cluster"}],
             },
             "status": {
                 "state": "Running",
@@ -265,9 +253,7 @@ def _cluster_docs(
         },
         "status": {
             "state": "Running",
-            "conditions": [
-                {"type": "Ready", "status": "True", "lastTransitionTime": f"{now:%Y-%m-%dT%H:%M:%SZ}"}
-            ],
+            "conditions": [{"type": "Ready", "status": "True", "lastTransitionTime": f"{now:%Y-%m-%dT%H:%M:%SZ}"}],
         },
     }
     t["cloudconfigs"][c.config_uid] = {

@@ -32,16 +32,12 @@ class _Series:
         self.hours: list[np.ndarray] = []
         self.values: list[np.ndarray] = []
 
-    def add(
-        self, metric: str, labels: dict[str, str], start_h: int, end_h: int, values: np.ndarray | float
-    ) -> None:
+    def add(self, metric: str, labels: dict[str, str], start_h: int, end_h: int, values: np.ndarray | float) -> None:
         n = end_h - start_h
         if n <= 0:
             return
         self.metric.append(metric)
-        self.labels.append(
-            json.dumps({**labels, "cluster": self.cluster}, sort_keys=True, separators=(",", ":"))
-        )
+        self.labels.append(json.dumps({**labels, "cluster": self.cluster}, sort_keys=True, separators=(",", ":")))
         self.hours.append(np.arange(start_h, end_h, dtype=np.int64))
         self.values.append(np.broadcast_to(np.asarray(values, dtype=np.float64), (n,)))
 
@@ -71,9 +67,7 @@ def cluster_series(est: Estate, c: Cluster) -> pa.Table:
             ("kube_node_status_allocatable", p.vcpu - 0.09, p.memory_gib * GIB * 0.9),
         ):
             s.add(metric, {"node": n.name, "resource": "cpu", "unit": "core"}, n.start_h, n.end_h, cpu)
-            s.add(
-                metric, {"node": n.name, "resource": "memory", "unit": "byte"}, n.start_h, n.end_h, round(mem)
-            )
+            s.add(metric, {"node": n.name, "resource": "memory", "unit": "byte"}, n.start_h, n.end_h, round(mem))
             if p.gpus:
                 s.add(
                     metric,
@@ -144,9 +138,7 @@ def cluster_series(est: Estate, c: Cluster) -> pa.Table:
             plabels["label_team"] = ns.team.team
         s.add("kube_pod_labels", plabels, a, b, 1.0)
         owner = (
-            ("StatefulSet", pod.workload)
-            if pod.kind == "StatefulSet"
-            else ("ReplicaSet", pod.name.rsplit("-", 1)[0])
+            ("StatefulSet", pod.workload) if pod.kind == "StatefulSet" else ("ReplicaSet", pod.name.rsplit("-", 1)[0])
         )
         s.add(
             "kube_pod_owner",

@@ -91,8 +91,7 @@ def ground_truth(est: Estate | None, summaries: dict[str, dict], meta: dict) -> 
             "overprovisioned": est.overprovisioned,
             "unlabeled_owners": unlabeled_owners(est),
             "teams": [
-                {"team": t.team, "cost_center": t.cost_center, "business_unit": t.business_unit}
-                for t in est.teams
+                {"team": t.team, "cost_center": t.cost_center, "business_unit": t.business_unit} for t in est.teams
             ],
         }
     return doc

@@ -87,9 +87,7 @@ def read_focus(path: str) -> Iterator[pa.Table]:
             raise ValueError("column 'BilledCost' is empty on some rows")
         start = cols.get("billing_period_start")
         period = period_of(
-            pc.coalesce(start, cols["charge_period_start"])
-            if start is not None
-            else cols["charge_period_start"]
+            pc.coalesce(start, cols["charge_period_start"]) if start is not None else cols["charge_period_start"]
         )
         if period.null_count:
             raise ValueError("rows without BillingPeriodStart/ChargePeriodStart: no billing period")

@@ -135,9 +135,7 @@ def read_billing(path: str) -> Iterator[pa.Table]:
             elif name in settings.DOUBLE_COLUMNS or name.startswith("cost_at_"):
                 cols[name] = to_float(arr, name)
             elif pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
-                cols[name] = pa.array(
-                    [None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string()
-                )
+                cols[name] = pa.array([None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string())
             else:
                 cols[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
         if "credits_amount" not in cols:

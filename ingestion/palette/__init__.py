@@ -152,9 +152,9 @@ def palette_source(
                     "options": {"groupBy": "cluster", "period": 1440},
                 }
                 rows = []
-                for res in (
-                    client().request("POST", "/v1/dashboard/spectroclusters/cost", scope, json=body) or {}
-                ).get("resources") or []:
+                for res in (client().request("POST", "/v1/dashboard/spectroclusters/cost", scope, json=body) or {}).get(
+                    "resources"
+                ) or []:
                     ent = res.get("entity") or {}
                     for p in res.get("data") or []:
                         rows.append(
@@ -176,9 +176,7 @@ def palette_source(
             uid = item["metadata"]["uid"]
             body = {"filter": {**flt, "clusters": [uid]}, "options": {"groupBy": "namespace", "period": 1440}}
             rows = []
-            for res in (client().request("POST", path, item["_scope"], json=body) or {}).get(
-                "resources"
-            ) or []:
+            for res in (client().request("POST", path, item["_scope"], json=body) or {}).get("resources") or []:
                 ent = res.get("entity") or {}
                 for p in res.get("data") or []:
                     rows.append(

@@ -29,10 +29,7 @@ def cluster_snapshot(
                 cfg = summary.get("cloudConfig") or {}
                 pools: dict[str, dict] = {}
                 if cfg.get("uid") and cfg.get("cloudType"):
-                    body = (
-                        client.request("GET", f"/v1/cloudconfigs/{cfg['cloudType']}/{cfg['uid']}", scope)
-                        or {}
-                    )
+                    body = client.request("GET", f"/v1/cloudconfigs/{cfg['cloudType']}/{cfg['uid']}", scope) or {}
                     for mp in (body.get("spec") or {}).get("machinePoolConfig") or []:
                         pools[mp.get("name")] = {
                             "instance_type": mp.get("instanceType"),
@@ -67,7 +64,6 @@ def describe_changes(previous: dict[str, dict], current: dict[str, dict]) -> lis
             for field in ("size", "instance_type", "capacity_type"):
                 if old[pool].get(field) != new[pool].get(field):
                     lines.append(
-                        f"cluster {name}: machine pool {pool} {field} "
-                        f"{old[pool].get(field)} -> {new[pool].get(field)}"
+                        f"cluster {name}: machine pool {pool} {field} {old[pool].get(field)} -> {new[pool].get(field)}"
                     )
     return lines

@@ -47,9 +47,7 @@ def pricing_source(
     ]
 
 
-def _rows(
-    paths: str | Sequence[str], table: str, stats: LoadStats | None, quarantine_to: str | None
-) -> Iterator:
+def _rows(paths: str | Sequence[str], table: str, stats: LoadStats | None, quarantine_to: str | None) -> Iterator:
     for path in list_files(paths, PATTERNS):
         data = read_csv_strings(path)
         fmt = detect_format(data.column_names)

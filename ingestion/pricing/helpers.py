@@ -40,9 +40,7 @@ def _number(table: pa.Table, column: str, path: str) -> pa.Array:
     try:
         return pc.cast(values, pa.float64())
     except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
-        raise SourceError(
-            f"column '{column}' has a non-numeric value ({exc})", path=path, column=column
-        ) from exc
+        raise SourceError(f"column '{column}' has a non-numeric value ({exc})", path=path, column=column) from exc
 
 
 def to_raw(table: pa.Table, fmt: str, path: str) -> tuple[str, pa.Table]:
@@ -57,9 +55,7 @@ def to_raw(table: pa.Table, fmt: str, path: str) -> tuple[str, pa.Table]:
     for column, typ in spec.items():
         source = mapping.get(column)
         if source and source in table.column_names:
-            arrays[column] = (
-                _number(table, source, path) if typ == "double" else pc.cast(table[source], pa.string())
-            )
+            arrays[column] = _number(table, source, path) if typ == "double" else pc.cast(table[source], pa.string())
         else:
             arrays[column] = pa.nulls(n, _ARROW[typ])
     if provider:

@@ -59,9 +59,7 @@ def prometheus_source(
                     yield table
                 state["last_end"] = max(b, state.get("last_end") or 0)
 
-        return dlt.resource(
-            rows, name=name, write_disposition="merge", primary_key=("series_id", "sampled_at")
-        )
+        return dlt.resource(rows, name=name, write_disposition="merge", primary_key=("series_id", "sampled_at"))
 
     names = tables or list(settings.QUERIES)
     return [make(n, settings.QUERIES[n]) for n in names]

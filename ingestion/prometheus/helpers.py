@@ -46,9 +46,7 @@ def window(start, end, step: int, state: dict) -> tuple[int, int]:
     start_s = to_epoch(start)
     if start_s is None:
         prev = state.get("last_end")
-        start_s = (
-            (prev - settings.OVERLAP_STEPS * step) if prev else end_s - settings.DEFAULT_LOOKBACK_DAYS * 86400
-        )
+        start_s = (prev - settings.OVERLAP_STEPS * step) if prev else end_s - settings.DEFAULT_LOOKBACK_DAYS * 86400
     return start_s // step * step, end_s // step * step
 
 

@@ -52,8 +52,7 @@ QUERIES: dict[str, Query] = {
         description="cpu cores / memory bytes limits per container",
     ),
     "container_cpu_usage": Query(
-        f"sum by ({_CONTAINER_KEYS}) "
-        f"(rate(container_cpu_usage_seconds_total{{{_NO_POD_CONTAINERS}}}[{{step}}]))",
+        f"sum by ({_CONTAINER_KEYS}) (rate(container_cpu_usage_seconds_total{{{_NO_POD_CONTAINERS}}}[{{step}}]))",
         CONTAINER,
         description="cpu cores used, averaged over the step ending at sampled_at",
     ),

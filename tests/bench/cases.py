@@ -34,13 +34,13 @@ def case_duckdb(data_dir: str) -> dict:
     import duckdb
 
     files = _files(data_dir)
-    rows = duckdb.sql(
-        f"select {GROUP}, count(*) n, sum({COST}) c from read_parquet({files!r}) group by 1"
-    ).fetchall()
+    rows = duckdb.sql(f"select {GROUP}, count(*) n, sum({COST}) c from read_parquet({files!r}) group by 1").fetchall()
     return {"rows": int(sum(r[1] for r in rows)), "total": round(float(sum(r[2] for r in rows)), 2)}
 
 
 def case_project(data_dir: str, warehouse: str) -> dict:
+    import time
+
     import duckdb
     from dbt.cli.main import dbtRunner
 
@@ -48,16 +48,22 @@ def case_project(data_dir: str, warehouse: str) -> dict:
     from ingestion.load import run_load
     from orchestration.defs.transform.project import DBT_PROJECT_DIR
 
-    import time
-
     os.environ["FINOPS_WAREHOUSE"] = warehouse
     t0 = time.perf_counter()
     result = run_load("aws_cur", data_dir, warehouse)
     t_load = time.perf_counter() - t0
     ensure_source_tables(Path(warehouse))
     res = dbtRunner().invoke(
-        ["run", "--select", "stg_aws__cur", "--project-dir", str(DBT_PROJECT_DIR),
-         "--profiles-dir", str(DBT_PROJECT_DIR), "--quiet"]
+        [
+            "run",
+            "--select",
+            "stg_aws__cur",
+            "--project-dir",
+            str(DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(DBT_PROJECT_DIR),
+            "--quiet",
+        ]
     )
     if not res.success:
         raise SystemExit(f"dbt run failed: {res.exception}")
@@ -66,8 +72,13 @@ def case_project(data_dir: str, warehouse: str) -> dict:
     with duckdb.connect(warehouse) as con:  # dbt (in process) still holds a read-write handle
         rows = con.execute(sql).fetchall()
     billed = sum(p.billed_cost for p in result.stats.periods.values())
-    return {"rows": int(sum(r[1] for r in rows)), "total": round(float(sum(r[2] for r in rows)), 2),
-            "billed_cost_reported": round(billed, 2), "load_s": round(t_load, 1), "dbt_s": round(t_dbt, 1)}
+    return {
+        "rows": int(sum(r[1] for r in rows)),
+        "total": round(float(sum(r[2] for r in rows)), 2),
+        "billed_cost_reported": round(billed, 2),
+        "load_s": round(t_load, 1),
+        "dbt_s": round(t_dbt, 1),
+    }
 
 
 if __name__ == "__main__":

@@ -41,8 +41,23 @@ def main() -> int:
     if not (estate / "ground_truth.json").exists():
         print(f"generating a {args.rows:,}-row CUR 2.0 month in {estate} ...", flush=True)
         t0 = time.perf_counter()
-        subprocess.run([py, "-m", "ingestion.demo", "generate", "--out", str(estate), "--cur-rows",
-                        str(args.rows), "--only", "aws"], check=True, cwd=ROOT, stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [
+                py,
+                "-m",
+                "ingestion.demo",
+                "generate",
+                "--out",
+                str(estate),
+                "--cur-rows",
+                str(args.rows),
+                "--only",
+                "aws",
+            ],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
         print(f"  generated in {time.perf_counter() - t0:.1f}s", flush=True)
     data = str(estate / "aws")
     wh = args.dir / "bench_warehouse" / "finops.duckdb"
@@ -58,8 +73,10 @@ def main() -> int:
         seconds, gb, out = measure(cmd)
         results.append((label, seconds, gb, out))
         phases = "".join(f" {k}={out[k]}" for k in ("load_s", "dbt_s") if k in out)
-        print(f"{label:<36} {seconds:8.2f} s  {gb:6.2f} GB  rows={out['rows']:,} total={out['total']:,.2f}{phases}",
-              flush=True)
+        print(
+            f"{label:<36} {seconds:8.2f} s  {gb:6.2f} GB  rows={out['rows']:,} total={out['total']:,.2f}{phases}",
+            flush=True,
+        )
     a, b, c = results
     print(f"\nratios: (a)/(b) time {a[1] / b[1]:.2f}x, memory {a[2] / b[2]:.2f}x;  (a)/(c) time {a[1] / c[1]:.1f}x")
     totals = {r[3]["total"] for r in results}

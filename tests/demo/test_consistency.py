@@ -84,9 +84,7 @@ def test_every_node_is_billed(estate_dir):
     }
     azure = set()
     for p in (estate_dir / "azure").rglob("part_0_0001.csv"):
-        azure |= set(
-            pd.read_csv(p, encoding="utf-8-sig", usecols=["ResourceId"])["ResourceId"].dropna().str.lower()
-        )
+        azure |= set(pd.read_csv(p, encoding="utf-8-sig", usecols=["ResourceId"])["ResourceId"].dropna().str.lower())
     gcp = {
         json.loads(line)["resource"]["name"].rsplit("/", 1)[-1]
         for f in (estate_dir / "gcp" / "billing_export").glob("*.json")

@@ -44,9 +44,7 @@ def test_search_pages_with_listmeta_until_empty_continue(palette):
     second = post(palette, SEARCH, params={"limit": 50, "continue": token}).json()
     assert len(second["items"]) == 10 and second["listmeta"]["continue"] == ""
     by_offset = post(palette, SEARCH, params={"limit": 20, "offset": 50}).json()
-    assert [i["metadata"]["uid"] for i in by_offset["items"]] == [
-        i["metadata"]["uid"] for i in second["items"]
-    ]
+    assert [i["metadata"]["uid"] for i in by_offset["items"]] == [i["metadata"]["uid"] for i in second["items"]]
 
 
 def test_wrong_key_is_401_json(palette):
@@ -113,9 +111,7 @@ def test_faults_and_admin_mutations(palette):
     with pytest.raises(requests.Timeout):
         requests.post(palette.url + SEARCH, headers={"ApiKey": KEY}, json={}, timeout=0.2)
     requests.delete(palette.url + "/__admin/clusters/cluster000", timeout=5)
-    requests.patch(
-        palette.url + "/__admin/clusters/cluster001/machinepools/workers", json={"size": 9}, timeout=5
-    )
+    requests.patch(palette.url + "/__admin/clusters/cluster001/machinepools/workers", json={"size": 9}, timeout=5)
     assert post(palette, SEARCH).json()["listmeta"]["count"] == 59
     cfg = requests.get(palette.url + "/v1/cloudconfigs/aks/cfg001", headers={"ApiKey": KEY}, timeout=5).json()
     assert cfg["spec"]["machinePoolConfig"][1]["size"] == 9
@@ -157,9 +153,7 @@ def test_prometheus_errors_instant_and_ready(prometheus):
         timeout=5,
         params={"query": "histogram_quantile(0.9, x)", "start": START, "end": START, "step": 60},
     )
-    assert (
-        bad.status_code == 400 and bad.json()["errorType"] == "bad_data" and bad.json()["status"] == "error"
-    )
+    assert bad.status_code == 400 and bad.json()["errorType"] == "bad_data" and bad.json()["status"] == "error"
     inst = requests.get(
         prometheus.url + "/api/v1/query",
         timeout=5,

@@ -113,9 +113,7 @@ def test_gcp_ndjson_nested(estate_dir):
     assert set(r["resource"]) == {"name", "global_name"} and re.fullmatch(r"\d{6}", r["invoice"]["month"])
     assert all(isinstance(x, dict) and set(x) == {"key", "value"} for x in r["labels"])
     credits = [c for row in rows for c in row["credits"]]
-    assert credits and all(
-        c["amount"] < 0 and {"id", "full_name", "type", "name", "amount"} <= set(c) for c in credits
-    )
+    assert credits and all(c["amount"] < 0 and {"id", "full_name", "type", "name", "amount"} <= set(c) for c in credits)
     late = [json.loads(x) for x in files[1].read_text().splitlines()]
     assert late and all(x["export_time"][:10] > x["usage_end_time"][:10] for x in late)
 

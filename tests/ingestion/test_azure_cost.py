@@ -67,25 +67,17 @@ def test_real_file_loads_with_its_own_total(name, real_data, tmp_path, tmp_wareh
     rows, total = file_total(real_data / "azure" / name)
     assert sum(p.rows for p in stats.periods.values()) == rows
     assert round(sum(p.billed_cost for p in stats.periods.values()), 2) == round(total, 2)
-    loaded = query(tmp_warehouse, "select count(*), sum(cost_in_billing_currency) from raw_azure_cost.costs")[
-        0
-    ]
+    loaded = query(tmp_warehouse, "select count(*), sum(cost_in_billing_currency) from raw_azure_cost.costs")[0]
     assert loaded[0] == rows and round(loaded[1], 2) == round(total, 2)
 
 
 def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
     first = load(real_data / "azure", tmp_warehouse)
-    before = query(
-        tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs"
-    )
+    before = query(tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs")
     load(real_data / "azure", tmp_warehouse)
-    after = query(
-        tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs"
-    )
+    after = query(tmp_warehouse, "select count(*), round(sum(cost_in_billing_currency), 6) from raw_azure_cost.costs")
     assert before == after and before[0][0] == sum(p.rows for p in first.periods.values())
-    periods = query(
-        tmp_warehouse, "select distinct _export, _billing_period, _cost_type from raw_azure_cost.costs"
-    )
+    periods = query(tmp_warehouse, "select distinct _export, _billing_period, _cost_type from raw_azure_cost.costs")
     assert sorted(periods) == [
         ("ea_actual_cost_small:actual", "2023-09", "actual"),
         ("ea_amortized_cost_small:amortized", "2023-09", "amortized"),
@@ -95,9 +87,7 @@ def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
 
 def test_later_run_replaces_the_month_and_older_runs_are_ignored(real_data, tmp_path, tmp_warehouse):
     ea = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)
-    amortized = pd.read_csv(
-        real_data / "azure" / "ea_amortized_cost_small.csv", encoding="utf-8-sig", dtype=str
-    )
+    amortized = pd.read_csv(real_data / "azure" / "ea_amortized_cost_small.csv", encoding="utf-8-sig", dtype=str)
     root = tmp_path / "container"
     run_folder(root, "finops-actual", "202309150800", ea, "run-1")
     run_folder(root, "finops-amortized", "202309150800", amortized, "run-a", kind="AmortizedCost")
@@ -109,9 +99,7 @@ def test_later_run_replaces_the_month_and_older_runs_are_ignored(real_data, tmp_
     ]
 
     redelivered = ea.head(5).copy()
-    redelivered["Date"] = pd.to_datetime(redelivered["Date"], format="%m/%d/%Y").dt.strftime(
-        "%Y-%m-%d"
-    )  # ISO
+    redelivered["Date"] = pd.to_datetime(redelivered["Date"], format="%m/%d/%Y").dt.strftime("%Y-%m-%d")  # ISO
     run_folder(root, "finops-actual", "202309300800", redelivered, "run-2")
     stats = load(root, tmp_warehouse)
     assert query(tmp_warehouse, sql) == [
@@ -130,12 +118,8 @@ def test_later_run_replaces_the_month_and_older_runs_are_ignored(real_data, tmp_
 
 def test_tags_without_braces_become_json_objects(real_data, tmp_warehouse):
     load(real_data / "azure", tmp_warehouse)
-    tags = [
-        t for (t,) in query(tmp_warehouse, "select tags from raw_azure_cost.costs where tags is not null")
-    ]
-    raw = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)[
-        "Tags"
-    ]
+    tags = [t for (t,) in query(tmp_warehouse, "select tags from raw_azure_cost.costs where tags is not null")]
+    raw = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)["Tags"]
     assert any(not t.strip().startswith("{") for t in raw.dropna())  # the real file has brace-less tags
     parsed = [json.loads(t) for t in tags]
     assert all(isinstance(p, dict) for p in parsed)
@@ -166,9 +150,7 @@ def test_mca_camel_case_and_ea_pascal_case_share_columns(real_data, tmp_warehous
 
 
 def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
-    df = pd.read_csv(real_data / "azure" / "mca_camel_case.csv", dtype=str).drop(
-        columns=["costInBillingCurrency"]
-    )
+    df = pd.read_csv(real_data / "azure" / "mca_camel_case.csv", dtype=str).drop(columns=["costInBillingCurrency"])
     bad = tmp_path / "in" / "mca_no_cost.csv"
     bad.parent.mkdir()
     df.to_csv(bad, index=False)

@@ -49,9 +49,7 @@ def test_real_sample_loads_with_its_own_totals(real_data, tmp_warehouse):
     got = {period: ps.billed_cost for (period, *_), ps in stats.periods.items()}
     assert {k: round(v, 2) for k, v in got.items()} == {k: round(v, 2) for k, v in expected.items()}
     assert sum(ps.rows for ps in stats.periods.values()) == 1000
-    rows = query(tmp_warehouse, "select count(*), count(distinct _export), count(tags) from raw_focus.costs")[
-        0
-    ]
+    rows = query(tmp_warehouse, "select count(*), count(distinct _export), count(tags) from raw_focus.costs")[0]
     assert rows[0] == 1000 and rows[1] == 3  # AWS, Microsoft, Oracle rows of one file: one export each
     tags = [t for (t,) in query(tmp_warehouse, "select tags from raw_focus.costs where tags is not null")]
     assert tags and all(isinstance(json.loads(t), dict) for t in tags)

@@ -73,9 +73,7 @@ def ndjson_rows(real_data: Path, month: str, scale: float, n: int | None = None)
                 "currency": "USD",
                 "currency_conversion_rate": 1,
                 "usage": {"amount": float(r["usage.amount"]), "unit": r["usage.unit"]},
-                "credits": [
-                    {"id": "c1", "name": "Promo", "full_name": None, "type": "PROMOTION", "amount": -cost / 2}
-                ]
+                "credits": [{"id": "c1", "name": "Promo", "full_name": None, "type": "PROMOTION", "amount": -cost / 2}]
                 if i % 2
                 else [],
                 "invoice": {"month": month},
@@ -134,10 +132,7 @@ def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
     load(real_data / "gcp", tmp_warehouse)
     before = query(tmp_warehouse, "select count(*), round(sum(cost), 9) from raw_gcp_billing.billing_export")
     load(real_data / "gcp", tmp_warehouse)
-    assert (
-        query(tmp_warehouse, "select count(*), round(sum(cost), 9) from raw_gcp_billing.billing_export")
-        == before
-    )
+    assert query(tmp_warehouse, "select count(*), round(sum(cost), 9) from raw_gcp_billing.billing_export") == before
 
 
 def test_redelivered_invoice_month_replaces_the_old_one(real_data, tmp_path, tmp_warehouse):
@@ -147,9 +142,9 @@ def test_redelivered_invoice_month_replaces_the_old_one(real_data, tmp_path, tmp
     smaller = ndjson_rows(real_data, "202012", scale=2000, n=4)
     write_ndjson(folder, smaller, "202012")  # same file name, new content (a later export)
     load(folder, tmp_warehouse)
-    n, total = query(
-        tmp_warehouse, "select count(*), sum(cost + credits_amount) from raw_gcp_billing.billing_export"
-    )[0]
+    n, total = query(tmp_warehouse, "select count(*), sum(cost + credits_amount) from raw_gcp_billing.billing_export")[
+        0
+    ]
     assert n == 4 and round(total, 2) == round(rows_total(smaller), 2)
 
 

@@ -58,9 +58,7 @@ def test_pages_past_50_clusters(tmp_warehouse):
         make_pipeline("palette", tmp_warehouse).run(source(emu).with_resources("projects", "clusters"))
         searches = [r for r in emu.requests if r[1].endswith("/spectroclusters/search")]
     with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
-        assert con.execute("select count(distinct cluster_uid) from raw_palette.clusters").fetchall() == [
-            (120,)
-        ]
+        assert con.execute("select count(distinct cluster_uid) from raw_palette.clusters").fetchall() == [(120,)]
         assert con.execute(
             "select labels, annotations from raw_palette.clusters where cluster_uid = 'cluster007'"
         ).fetchall() == [('{"env": "prod"}', '{"owner": "team-3"}')]
@@ -147,13 +145,11 @@ def counts_one(warehouse: Path, table: str) -> int:
 def test_project_scope(small, tmp_warehouse):
     make_pipeline("palette", tmp_warehouse).run(source(small, project_uids=["proj001"]))
     with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
-        assert con.execute("select distinct project_uid from raw_palette.clusters").fetchall() == [
-            ("proj001",)
-        ]
+        assert con.execute("select distinct project_uid from raw_palette.clusters").fetchall() == [("proj001",)]
         assert con.execute("select project_uid from raw_palette.projects").fetchall() == [("proj001",)]
-        assert con.execute(
-            "select count(distinct cluster_uid) from raw_palette.namespace_costs_daily"
-        ).fetchall() == [(2,)]
+        assert con.execute("select count(distinct cluster_uid) from raw_palette.namespace_costs_daily").fetchall() == [
+            (2,)
+        ]
 
 
 def test_source_does_no_io_at_build_time():

@@ -27,9 +27,7 @@ def query(warehouse, sql: str) -> list[tuple]:
 def test_real_catalogs_load_every_row(real_data, tmp_warehouse):
     folder = real_data / "pricing"
     load(str(folder), tmp_warehouse)
-    prices = dict(
-        query(tmp_warehouse, "select provider, count(*) from raw_pricing.instance_prices group by 1")
-    )
+    prices = dict(query(tmp_warehouse, "select provider, count(*) from raw_pricing.instance_prices group by 1"))
     assert prices == {
         "aws": len(pd.read_csv(folder / "aws_ec2_ondemand_us-east-1.csv")),
         "gcp": len(pd.read_csv(folder / "gcp_instance_prices_by_region.csv")),

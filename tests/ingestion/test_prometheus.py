@@ -52,8 +52,7 @@ def test_values_equal_fixture_and_reload_is_idempotent(prom, tmp_warehouse):
     # cpu: rate of the counter = per-hour delta / 3600, one row per hour after the first; POD and "" dropped
     cpu = rows(
         tmp_warehouse,
-        "select pod, container, sampled_at, value from raw_prometheus.container_cpu_usage "
-        "order by pod, sampled_at",
+        "select pod, container, sampled_at, value from raw_prometheus.container_cpu_usage order by pod, sampled_at",
     )
     assert {r[1] for r in cpu} == {c for _, _, c, _ in PODS}
     assert first["container_cpu_usage"] == len(PODS) * (HOURS - 1)
@@ -67,8 +66,7 @@ def test_values_equal_fixture_and_reload_is_idempotent(prom, tmp_warehouse):
     assert [g[1] for g in got] == pytest.approx([w[1] for w in want])
     mem = rows(
         tmp_warehouse,
-        "select value from raw_prometheus.container_memory_working_set "
-        f"where pod = '{PODS[0][1]}' order by sampled_at",
+        f"select value from raw_prometheus.container_memory_working_set where pod = '{PODS[0][1]}' order by sampled_at",
     )
     assert [m[0] for m in mem] == [2**28 + h for h in range(HOURS)]
     req = rows(
@@ -79,9 +77,10 @@ def test_values_equal_fixture_and_reload_is_idempotent(prom, tmp_warehouse):
         ("cpu", "core", 0.5 * len(PODS) * HOURS),
         ("memory", "byte", float(2**30 * len(PODS) * HOURS)),
     ]
-    assert rows(
-        tmp_warehouse, "select distinct node, provider_id from raw_prometheus.node_info order by 1"
-    ) == [("node-a", "aws:///us-east-1a/i-0aaa"), ("node-b", "aws:///us-east-1b/i-0bbb")]
+    assert rows(tmp_warehouse, "select distinct node, provider_id from raw_prometheus.node_info order by 1") == [
+        ("node-a", "aws:///us-east-1a/i-0aaa"),
+        ("node-b", "aws:///us-east-1b/i-0bbb"),
+    ]
     assert rows(
         tmp_warehouse,
         "select distinct instance_type, zone, capacity_type, machine_pool from "
@@ -100,9 +99,7 @@ def test_retries_then_completes(prom, tmp_warehouse):
     prom.inject_fault(status=503, count=2, path="/api/v1/query_range")
     prom.inject_fault(status=429, count=1, path="/api/v1/query_range", retry_after=0)
     prom.inject_fault(status=None, delay=1.5, count=1, path="/api/v1/query_range")
-    make_pipeline("prometheus", tmp_warehouse).run(
-        prometheus_source(base_url=prom.url, tables=["node_info"], **FAST)
-    )
+    make_pipeline("prometheus", tmp_warehouse).run(prometheus_source(base_url=prom.url, tables=["node_info"], **FAST))
     assert count_all(tmp_warehouse) == {"node_info": 2 * HOURS}
     assert not prom.faults
 
@@ -112,9 +109,7 @@ def test_bad_query_is_a_one_line_source_error(prom, tmp_warehouse, monkeypatch):
 
     monkeypatch.setitem(settings.QUERIES, "hpa", settings.Query("quantile_over_time(0.9, x[1h])", {}))
     with pytest.raises(Exception) as info:
-        make_pipeline("prometheus", tmp_warehouse).run(
-            prometheus_source(base_url=prom.url, tables=["hpa"], **FAST)
-        )
+        make_pipeline("prometheus", tmp_warehouse).run(prometheus_source(base_url=prom.url, tables=["hpa"], **FAST))
     exc = info.value
     while exc is not None and not isinstance(exc, SourceError):
         exc = exc.__cause__ or exc.__context__

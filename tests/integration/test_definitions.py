@@ -54,8 +54,18 @@ def test_dagster_definitions_validate():
     env = {**os.environ, "DAGSTER_HOME": ""}
     env.pop("DAGSTER_HOME")
     out = subprocess.run(
-        [str(Path(sys.executable).parent / "dagster"), "definitions", "validate", "-w", str(ROOT / "workspace.yaml")],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=300,
+        [
+            str(Path(sys.executable).parent / "dagster"),
+            "definitions",
+            "validate",
+            "-w",
+            str(ROOT / "workspace.yaml"),
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
     )
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
 
@@ -64,7 +74,12 @@ def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, mo
     from orchestration.defs.ingestion.sensors import billing_files_sensor
     from orchestration.defs.resources import FinopsSettings
 
-    for var in ("FINOPS_AZURE_COST_PATH", "FINOPS_GCP_BILLING_PATH", "FINOPS_FOCUS_PATH", "FINOPS_PRICING_PATH"):
+    for var in (
+        "FINOPS_AZURE_COST_PATH",
+        "FINOPS_GCP_BILLING_PATH",
+        "FINOPS_FOCUS_PATH",
+        "FINOPS_PRICING_PATH",
+    ):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path / "no-demo"))
     drop = tmp_path / "cur"
@@ -86,3 +101,32 @@ def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, mo
     assert any(k.path[-1] == "stg_aws__cur" for k in result.asset_selection), "downstream models rebuild"
     result, cursor = tick(cursor)
     assert isinstance(result, dg.SkipReason), "nothing new, nothing started"
+
+
+def test_palette_sensor_refreshes_on_machine_pool_resize(repo, monkeypatch):
+    from ingestion.demo.emulators.palette import PaletteEmulator
+    from orchestration.defs.ingestion.sensors import palette_changes_sensor
+    from orchestration.defs.resources import FinopsSettings
+    from tests.fixtures.palette.factory import make_tenant
+
+    tenant = make_tenant(n_clusters=3)
+    with PaletteEmulator(tenant, "sensor-key", port=0) as emu:
+        monkeypatch.setenv("PALETTE_API_URL", emu.url)
+        monkeypatch.setenv("PALETTE_API_KEY", "sensor-key")
+        monkeypatch.delenv("PALETTE_PROJECT_UIDS", raising=False)
+
+        def tick(cursor=None):
+            ctx = dg.build_sensor_context(cursor=cursor, repository_def=repo, resources={"settings": FinopsSettings()})
+            return palette_changes_sensor(ctx), ctx.cursor
+
+        first, cursor = tick()
+        assert isinstance(first, dg.SkipReason) and "3 clusters" in first.skip_message
+        unchanged, cursor = tick(cursor)
+        assert isinstance(unchanged, dg.SkipReason)
+        uid = tenant["clusters"][0]["metadata"]["uid"]
+        emu.resize_machine_pool(uid, "workers", 9)
+        changed, cursor = tick(cursor)
+        assert isinstance(changed, dg.RunRequest)
+        assert changed.tags["finops/changes"] == "cluster cluster-000: machine pool workers size 2 -> 9"
+        assert {k.path[0] for k in changed.asset_selection} >= {"palette", "prometheus"}
+        assert not {k.path[0] for k in changed.asset_selection} & {"aws_cur", "azure_cost", "gcp_billing"}

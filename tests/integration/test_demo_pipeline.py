@@ -52,8 +52,13 @@ def demo(tmp_path_factory):
     }
     saved = {k: os.environ.get(k) for k in [*env, "PALETTE_API_URL", "PALETTE_API_KEY", "PROMETHEUS_URL"]}
     os.environ.update(env)
-    for k in ("FINOPS_AWS_CUR_PATH", "FINOPS_AZURE_COST_PATH", "FINOPS_GCP_BILLING_PATH", "FINOPS_FOCUS_PATH",
-              "FINOPS_PRICING_PATH"):
+    for k in (
+        "FINOPS_AWS_CUR_PATH",
+        "FINOPS_AZURE_COST_PATH",
+        "FINOPS_GCP_BILLING_PATH",
+        "FINOPS_FOCUS_PATH",
+        "FINOPS_PRICING_PATH",
+    ):
         saved.setdefault(k, os.environ.pop(k, None))
     try:
         # The first delivery of the re-delivered month arrives before the job runs: the job must replace it.
@@ -68,8 +73,16 @@ def demo(tmp_path_factory):
             counts1 = _raw_counts(warehouse)
             run2 = job.execute_in_process(instance=instance, raise_on_error=False)
             counts2 = _raw_counts(warehouse)
-        yield {"estate": estate, "truth": truth, "warehouse": warehouse, "runs": (run1, run2),
-               "counts": (counts1, counts2), "instance": instance, "first_delivery": first, "summary": summary}
+        yield {
+            "estate": estate,
+            "truth": truth,
+            "warehouse": warehouse,
+            "runs": (run1, run2),
+            "counts": (counts1, counts2),
+            "instance": instance,
+            "first_delivery": first,
+            "summary": summary,
+        }
     finally:
         for k, v in saved.items():
             if v is None:
@@ -84,9 +97,7 @@ def test_main_job_succeeds_and_materializes_every_asset(demo):
     from orchestration.definitions import defs
 
     keys = defs.get_repository_def().asset_graph.get_all_asset_keys()
-    materialized = {
-        e.asset_key for e in run1.get_asset_materialization_events()
-    }
+    materialized = {e.asset_key for e in run1.get_asset_materialization_events()}
     missing = {k.to_user_string() for k in keys} - {k.to_user_string() for k in materialized}
     assert not missing, f"assets not materialized by the main job: {sorted(missing)}"
 
@@ -109,8 +120,13 @@ def test_staged_cost_equals_the_generated_files_to_the_cent(demo):
 def test_running_the_job_again_loads_nothing_twice(demo):
     counts1, counts2 = demo["counts"]
     assert counts1 == counts2
-    for table in ("raw_aws_cur.cost_and_usage", "raw_azure_cost.costs", "raw_gcp_billing.billing_export",
-                  "raw_palette.clusters", "raw_prometheus.container_cpu_usage"):
+    for table in (
+        "raw_aws_cur.cost_and_usage",
+        "raw_azure_cost.costs",
+        "raw_gcp_billing.billing_export",
+        "raw_palette.clusters",
+        "raw_prometheus.container_cpu_usage",
+    ):
         assert counts1.get(table, 0) > 0, f"{table} is empty"
 
 
@@ -118,12 +134,15 @@ def test_redelivered_month_replaced_the_first_delivery(demo):
     redelivered = [r for r in demo["truth"]["redelivered"] if r["source"] == "aws_cur"][0]
     period = redelivered["billing_period"]
     first = {k[0]: v for k, v in demo["first_delivery"].stats.periods.items()}
-    final = [t for t in demo["truth"]["expected_totals"] if t["source"] == "aws_cur" and t["billing_period"] == period][0]
+    final = [t for t in demo["truth"]["expected_totals"] if t["source"] == "aws_cur" and t["billing_period"] == period][
+        0
+    ]
     assert round(first[period].billed_cost, 2) != round(final["billed_cost"], 2), "the re-delivery changes money"
     with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
         deliveries, rows, cost = con.execute(
             "select count(distinct _delivery_id), count(*), round(sum(line_item_unblended_cost), 2) "
-            "from raw_aws_cur.cost_and_usage where _billing_period = ?", [period]
+            "from raw_aws_cur.cost_and_usage where _billing_period = ?",
+            [period],
         ).fetchone()
     assert deliveries == 1
     assert (rows, cost) == (final["rows"], round(final["billed_cost"], 2))

@@ -41,4 +41,10 @@ def test_missing_path_fails_with_the_path(tmp_path, tmp_warehouse):
 def test_dbt_args():
     assert dbt_args() == ["build"]
     assert dbt_args("run", select="staging.aws", target="spark", full_refresh=True) == [
-        "run", "--select", "staging.aws", "--target", "spark", "--full-refresh"]
+        "run",
+        "--select",
+        "staging.aws",
+        "--target",
+        "spark",
+        "--full-refresh",
+    ]

@@ -62,8 +62,14 @@ def test_load_stats_groups_by_period_and_currency():
     s.add("2026-08", "USD", 1, -1.0, "a.parquet")
     out = s.as_json()
     assert [o["billing_period"] for o in out] == ["2026-08", "2026-09"]
-    assert out[1] == {"source": "aws_cur", "billing_period": "2026-09", "rows": 15, "billed_cost": 150.0,
-                      "currency": "USD", "files": ["a.parquet", "b.parquet"]}
+    assert out[1] == {
+        "source": "aws_cur",
+        "billing_period": "2026-09",
+        "rows": 15,
+        "billed_cost": 150.0,
+        "currency": "USD",
+        "files": ["a.parquet", "b.parquet"],
+    }
 
 
 def test_source_location_env_then_demo(tmp_path, monkeypatch):

@@ -86,9 +86,7 @@ class EmulatorServer:
 
         self._httpd = ThreadingHTTPServer((self.host, self.port), Handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name=f"{self.name}-emulator", daemon=True
-        )
+        self._thread = threading.Thread(target=self._httpd.serve_forever, name=f"{self.name}-emulator", daemon=True)
         self._thread.start()
         return self
 

@@ -115,9 +115,7 @@ class PaletteEmulator(EmulatorServer):
 
     def delete_cluster(self, uid: str) -> None:
         with self.lock:
-            self.tenant["clusters"] = [
-                c for c in self.tenant.get("clusters", []) if c["metadata"]["uid"] != uid
-            ]
+            self.tenant["clusters"] = [c for c in self.tenant.get("clusters", []) if c["metadata"]["uid"] != uid]
             for key in ("cluster_details", "profiles", "namespaces", "cost", "resource_cost", "consumption"):
                 self.tenant.get(key, {}).pop(uid, None)
 
@@ -160,9 +158,7 @@ class PaletteEmulator(EmulatorServer):
         if req.header("ApiKey") != self.api_key:
             return json_error(401, "InvalidAuthToken", "Invalid or missing ApiKey header")
         if req.path.startswith("/v1/dashboard/") and self.bucket and not self.bucket.take():
-            return Response(
-                429, {"code": "TooManyRequests", "message": "rate limit exceeded"}, {"Retry-After": "1"}
-            )
+            return Response(429, {"code": "TooManyRequests", "message": "rate limit exceeded"}, {"Retry-After": "1"})
         for method, pattern, fn in self.routes:
             m = re.fullmatch(pattern, req.path)
             if m and req.method == method:
@@ -178,9 +174,7 @@ class PaletteEmulator(EmulatorServer):
         scope = self._scope(req)
         items = self.tenant.get("clusters", [])
         if scope:
-            items = [
-                c for c in items if (c.get("specSummary", {}).get("projectMeta") or {}).get("uid") == scope
-            ]
+            items = [c for c in items if (c.get("specSummary", {}).get("projectMeta") or {}).get("uid") == scope]
         return sorted(items, key=lambda c: (c["metadata"].get("name", ""), c["metadata"]["uid"]))
 
     def _cluster(self, uid: str, req: Request | None = None) -> dict | None:
@@ -291,9 +285,7 @@ class PaletteEmulator(EmulatorServer):
             clusters = [c for c in clusters if c["metadata"]["uid"] in set(flt["clusters"])]
         if flt.get("projects"):
             projects = set(flt["projects"])
-            clusters = [
-                c for c in clusters if (c["specSummary"].get("projectMeta") or {}).get("uid") in projects
-            ]
+            clusters = [c for c in clusters if (c["specSummary"].get("projectMeta") or {}).get("uid") in projects]
         return clusters, _epoch(flt.get("startTime")), _epoch(flt.get("endTime")), opts.get("groupBy") or ""
 
     @staticmethod
@@ -330,9 +322,7 @@ class PaletteEmulator(EmulatorServer):
             for ts in sorted(points):
                 self._add(total, points[ts])
                 data.append({"timestamp": ts, **points[ts]})
-            resources.append(
-                {"entity": {"kind": kind, "name": name, "uid": uid}, "total": total, "data": data}
-            )
+            resources.append({"entity": {"kind": kind, "name": name, "uid": uid}, "total": total, "data": data})
         return Response(200, {"resources": resources})
 
     def cluster_cost(self, req: Request) -> Response:

@@ -38,9 +38,7 @@ def load_series(path: str | Path) -> dict[str, list[Series]]:
     starts = np.flatnonzero(change)
     ends = np.append(starts[1:], n)
     for a, b in zip(starts, ends, strict=True):
-        index.setdefault(str(metric[a]), []).append(
-            Series(json.loads(labels[a]), ts[a:b].copy(), values[a:b].copy())
-        )
+        index.setdefault(str(metric[a]), []).append(Series(json.loads(labels[a]), ts[a:b].copy(), values[a:b].copy()))
     return index
 
 

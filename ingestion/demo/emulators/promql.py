@@ -84,9 +84,7 @@ class _Parser:
     def take(self, value: str | None = None, kind: str | None = None) -> str:
         tok = self.peek()
         if tok is None or (value is not None and tok[1] != value) or (kind is not None and tok[0] != kind):
-            raise PromQLError(
-                f"parse error: expected {value or kind}, got {tok[1] if tok else 'end of input'}"
-            )
+            raise PromQLError(f"parse error: expected {value or kind}, got {tok[1] if tok else 'end of input'}")
         self.i += 1
         return tok[1]
 

@@ -1,7 +1,6 @@
 """dlt sources as Dagster assets: keys ``[<source>, <table>]`` match the dbt sources' ``meta.dagster.asset_key``,
 so raw tables and staging models form one lineage graph."""
 
-
 from collections.abc import Iterator
 
 import dagster as dg
@@ -9,12 +8,12 @@ import dlt
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from ingestion.bootstrap import ensure_source_tables
 from ingestion.common.stats import LoadStats
 from ingestion.common.warehouse import make_pipeline, quarantine_dir, raw_dataset
 from ingestion.registry import SOURCES, build_source
 from orchestration.defs.resources import FinopsSettings
 
-from ingestion.bootstrap import ensure_source_tables
 from .metadata import period_table
 
 WAREHOUSE_POOL = "duckdb_warehouse"

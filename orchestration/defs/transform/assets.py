@@ -1,6 +1,5 @@
 """dbt models as Dagster assets. Sources carry ``meta.dagster.asset_key`` = the dlt asset keys."""
 
-
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,8 +27,12 @@ def dbt_resource() -> DbtCliResource:
     return DbtCliResource(project_dir=dbt_project(), dbt_executable=dbt_executable())
 
 
-@dbt_assets(manifest=dbt_project().manifest_path, project=dbt_project(),
-            dagster_dbt_translator=FinopsDbtTranslator(), pool=WAREHOUSE_POOL)
+@dbt_assets(
+    manifest=dbt_project().manifest_path,
+    project=dbt_project(),
+    dagster_dbt_translator=FinopsDbtTranslator(),
+    pool=WAREHOUSE_POOL,
+)
 def finops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FinopsSettings):
     """Build the dbt project (models, seeds and their tests) into the warehouse."""
     ensure_source_tables(settings.warehouse_path())

@@ -22,8 +22,13 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def dbt_args(command: str = "build", select: str | None = None, exclude: str | None = None,
-             target: str | None = None, full_refresh: bool = False) -> list[str]:
+def dbt_args(
+    command: str = "build",
+    select: str | None = None,
+    exclude: str | None = None,
+    target: str | None = None,
+    full_refresh: bool = False,
+) -> list[str]:
     """dbt CLI arguments for a command; pure so it can be tested on its own."""
     args = [command]
     if select:
@@ -62,8 +67,17 @@ def dbt_project() -> DbtProject:
             fcntl.flock(lock, fcntl.LOCK_EX)
             if manifest_is_stale(Path(project.project_dir), project.manifest_path):
                 subprocess.run(
-                    [dbt_executable(), "parse", "--quiet", "--project-dir", str(project.project_dir),
-                     "--profiles-dir", str(project.profiles_dir), "--target-path", str(target)],
+                    [
+                        dbt_executable(),
+                        "parse",
+                        "--quiet",
+                        "--project-dir",
+                        str(project.project_dir),
+                        "--profiles-dir",
+                        str(project.profiles_dir),
+                        "--target-path",
+                        str(target),
+                    ],
                     check=True,
                     cwd=project.project_dir,
                     env={k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")},
