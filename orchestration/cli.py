@@ -44,6 +44,8 @@ def load(
 ) -> None:
     """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
     from ingestion.common.warehouse import warehouse_path
+    from dlt.common.runtime import collector as dlt_progress
+
     from ingestion.config import api_options
     from ingestion.load import run_load
     from ingestion.registry import get_spec
@@ -61,7 +63,9 @@ def load(
     if not as_json:
         typer.echo(f"loading {source} from {location} ...", err=True)
     try:
-        result = run_load(source, location, warehouse, **options)
+        # progress lines (rows extracted/normalized/loaded) go to stderr; --json keeps stdout clean
+        progress = None if as_json else dlt_progress.LogCollector(log_period=5.0, logger=sys.stderr, dump_system_stats=False)
+        result = run_load(source, location, warehouse, progress=progress, **options)
     except Exception as exc:  # noqa: BLE001 - turn known input errors into one line
         err = _user_error(exc)
         if err is None:
@@ -74,9 +78,10 @@ def load(
             typer.echo(json.dumps(obj))
         return
     for obj in result.stats.as_json():
+        kind = f"  [{obj['cost_type']}]" if obj.get("cost_type") else ""
         typer.echo(
             f"  {obj['billing_period']}  {obj['rows']:>10,} rows  {obj['billed_cost']:>16,.2f} "
-            f"{obj['currency']}  ({len(obj['files'])} files)"
+            f"{obj['currency']}  ({len(obj['files'])} files){kind}"
         )
     for table, n in sorted(result.row_counts.items()):
         if not table.startswith("_dlt"):

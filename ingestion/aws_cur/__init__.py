@@ -1,8 +1,9 @@
 """AWS Cost and Usage Report (CUR 2.0 and legacy CUR, Parquet or CSV, local or ``s3://``) as a dlt source.
 
-One table, ``raw_aws_cur.cost_and_usage``. A billing period is replaced whole on every delivery
-(merge, ``delete-insert`` on ``_export`` + ``_billing_period``), so reloading changes nothing and a
-restated month replaces the old one. See README.md for layout, column naming and bad-input handling.
+One table, ``raw_aws_cur.cost_and_usage``. A billing period is replaced whole on every delivery: each
+delivery is one append job stamped with dlt's load id, and rows of older loads of the same
+(``_export``, ``_billing_period``) are deleted afterwards (``replace.py``), so reloading changes nothing
+and a restated month replaces the old one. See README.md for layout, naming and bad-input handling.
 """
 
 from __future__ import annotations
@@ -15,25 +16,27 @@ from collections.abc import Iterator, Sequence
 import dlt
 import duckdb
 import pyarrow as pa
-import pyarrow.parquet as pq
 from dlt.common.schema.typing import TColumnSchema
 
+from ingestion.common.arrow_io import ARROW_TYPES
 from ingestion.common.errors import MissingColumnError
-from ingestion.common.fileinfo import local_copy
+from ingestion.common.fileinfo import is_remote, local_copy
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
 from ingestion.common.warehouse import quarantine_dir
 
+from . import replace
 from .discovery import Delivery, discover
-from .helpers import classify
-from .reader import PeriodTotal, connect, file_schema, rewrite
-from .settings import CORE_COLUMNS, MERGE_KEY, REQUIRED_COLUMNS, SOURCE_NAME, TABLE_NAME
+from .helpers import classify, direct_safe
+from .reader import FileQuery, PeriodTotal, check_file, connect, delivery_sql, file_query, file_schema
+from .reader import file_totals, output_columns, rewrite
+from .settings import CORE_COLUMNS, REPLACE_KEY, REQUIRED_COLUMNS, SOURCE_NAME, STAMP_COLUMN, TABLE_NAME
 
 log = logging.getLogger(__name__)
 
 _DLT_TYPES = {"varchar": "text", "double": "double", "timestamp with time zone": "timestamp"}
 CORE_COLUMN_HINTS: list[TColumnSchema] = [
-    {"name": name, "data_type": _DLT_TYPES[typ]} for name, typ in CORE_COLUMNS.items()
+    {"name": name, "data_type": _DLT_TYPES[typ]} for name, typ in {**CORE_COLUMNS, STAMP_COLUMN: "varchar"}.items()
 ]
 
 
@@ -49,12 +52,9 @@ def aws_cur_source(
     copied with their reason to ``quarantine_to`` (default: ``quarantine/`` beside the warehouse).
     No I/O happens here: files are discovered and read when the resource runs.
     """
+    replace.register()
     resource = dlt.resource(
-        _cost_and_usage,
-        name=TABLE_NAME,
-        write_disposition={"disposition": "merge", "strategy": "delete-insert"},
-        merge_key=list(MERGE_KEY),
-        columns=CORE_COLUMN_HINTS,
+        _cost_and_usage, name=TABLE_NAME, write_disposition="append", columns=CORE_COLUMN_HINTS
     )
     return resource(path, stats, quarantine_to)
 
@@ -63,22 +63,33 @@ def _cost_and_usage(
     paths: str | Sequence[str], stats: LoadStats | None, quarantine_to: str | None
 ) -> Iterator:
     deliveries = discover(paths)
-    with tempfile.TemporaryDirectory(prefix="aws_cur_", dir=_work_root()) as work:
+    pipeline, load_id = _current()
+    if pipeline is not None:
+        replace.drop_superseded(pipeline)  # repairs a run that stopped between insert and delete
+    with tempfile.TemporaryDirectory(prefix="aws_cur_", dir=_work_root(pipeline)) as work:
         con = connect()
         try:
             locals_ = _validate(con, deliveries, work)
-            for delivery in deliveries:
-                yield from _load_delivery(con, delivery, locals_, work, stats, quarantine_to)
+            for n, delivery in enumerate(deliveries):
+                out = os.path.join(work, f"delivery_{n}")
+                yield from _load_delivery(con, delivery, locals_, out, load_id, stats, quarantine_to)
         finally:
             con.close()
 
 
-def _work_root() -> str | None:
-    """Temporary files live beside dlt's load packages (same disk: imported by hard link, not copied)."""
+def _current() -> tuple[dlt.Pipeline | None, str | None]:
+    """The running pipeline and its load id (None, None when iterated outside a pipeline, e.g. in tests)."""
     try:
-        root = os.path.join(dlt.current.pipeline().working_dir, "aws_cur_work")
-    except Exception:  # noqa: BLE001 - outside a pipeline run (direct iteration in tests)
+        return dlt.current.pipeline(), dlt.current.load_package_state()["load_id"]
+    except Exception:  # noqa: BLE001 - dlt raises several "not available" errors here
+        return None, None
+
+
+def _work_root(pipeline: dlt.Pipeline | None) -> str | None:
+    """Temporary files live beside dlt's load packages (same disk: imported by hard link, not copied)."""
+    if pipeline is None:
         return None
+    root = os.path.join(pipeline.working_dir, "aws_cur_work")
     os.makedirs(root, exist_ok=True)
     return root
 
@@ -108,13 +119,11 @@ def _validate(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery], work: 
     return out
 
 
-def _arrow_hints(parquet_file: str) -> pa.Table:
-    """Empty table with the file's schema (dlt takes column types from it); merge keys are never null."""
-    schema = pq.read_schema(parquet_file)
-    for key in MERGE_KEY:
-        i = schema.get_field_index(key)
-        schema = schema.set(i, schema.field(i).with_nullable(False))
-    return schema.empty_table()
+def _hints(columns: dict[str, str]) -> pa.Table:
+    """Empty table with the delivery's columns (dlt takes column types from it); replace keys never null."""
+    return pa.schema(
+        [pa.field(n, ARROW_TYPES[t], nullable=n not in REPLACE_KEY) for n, t in columns.items()]
+    ).empty_table()
 
 
 def _reason(exc: BaseException) -> str:
@@ -125,35 +134,45 @@ def _load_delivery(
     con: duckdb.DuckDBPyConnection,
     delivery: Delivery,
     locals_: dict[str, tuple],
-    work: str,
+    out: str,
+    load_id: str | None,
     stats: LoadStats | None,
     quarantine_to: str | None,
 ) -> Iterator:
-    """Rewrite the files of a delivery; yield only if all are good (a period loads whole or not at all)."""
-    written: list[tuple[str, str, int]] = []
+    """Yield ONE load job for a delivery, only if all its files are good (a period loads whole or not at all).
+
+    Local Parquet whose casts cannot fail is read by the warehouse itself (a dlt ``model`` job: one
+    ``insert ... select`` from the original files, no intermediate copy); anything else (CSV, text
+    numbers, remote copies that would be gone at load time) is first rewritten into one Parquet file.
+    """
+    files: list[FileQuery] = []
     totals: list[tuple[str, PeriodTotal]] = []
-    failure: tuple[str, str] | None = (
-        (delivery.manifest or "", delivery.problem) if delivery.problem else None
-    )
-    for n, path in enumerate(delivery.files if not failure else ()):
+    failure = (delivery.manifest or "", delivery.problem) if delivery.problem else None
+    for path in delivery.files if not failure else ():
         local, schema, error = locals_[path]
         if error is None:
-            out = os.path.join(work, f"{len(os.listdir(work))}_{n}.parquet")
+            f = file_query(path, local, schema)
             try:
-                file_totals = rewrite(
-                    con, local, schema, out,
-                    source_file=path, export=delivery.export,
-                    delivery_id=delivery.delivery_id, billing_period=delivery.billing_period,
-                )  # fmt: skip
-                if any(t.billing_period is None for t in file_totals):
+                file_total = file_totals(con, f, delivery.billing_period)
+                if any(t.billing_period is None for t in file_total):
                     error = "rows without bill_billing_period_start_date and line_item_usage_start_date"
             except duckdb.Error as exc:
                 error = _reason(exc)
         if error is not None:
             failure = (path, f"unparseable CUR file: {error}")
             break
-        written.append((out, path, sum(t.rows for t in file_totals)))
-        totals.extend((path, t) for t in file_totals)
+        files.append(f)
+        totals.extend((path, t) for t in file_total)
+    direct = not failure and all(
+        not is_remote(f.source_file) and f.local_file.lower().endswith(".parquet")
+        and direct_safe(locals_[f.source_file][1]) for f in files
+    )  # fmt: skip
+    sql = None if failure else delivery_sql(files, delivery.export, delivery.delivery_id, delivery.billing_period, load_id)
+    if sql is not None and not direct:
+        try:
+            rewrite(con, sql, out + ".parquet")
+        except duckdb.Error as exc:
+            failure = _culprit(con, files, exc)
     if failure:
         where = delivery.billing_period or "its billing period(s)"
         note = quarantine_file(
@@ -163,15 +182,26 @@ def _load_delivery(
         if stats is not None:
             stats.quarantined.append(note)
         return
-    for out, _, rows in written:
-        yield dlt.mark.with_file_import(out, "parquet", rows, hints=_arrow_hints(out))
+    rows = sum(t.rows for _, t in totals)
+    hints = _hints(output_columns(files))
+    if direct:
+        with open(out + ".model", "w", encoding="utf-8") as fh:
+            fh.write(f"dialect: duckdb\n{sql}\n")
+        yield dlt.mark.with_file_import(out + ".model", "model", rows, hints=hints)
+    else:
+        yield dlt.mark.with_file_import(out + ".parquet", "parquet", rows, hints=hints)
     if stats is not None:
         for path, t in totals:
             stats.add(t.billing_period, t.currency, t.rows, t.billed_cost, path)
-    log.info(
-        "aws_cur: %s %s: %d file(s), %d rows",
-        delivery.export,
-        delivery.billing_period or "",
-        len(written),
-        sum(r for *_, r in written),
-    )
+    log.info("aws_cur: %s %s: %d file(s), %d rows (%s)", delivery.export, delivery.billing_period or "",
+             len(files), rows, "direct" if direct else "rewritten")  # fmt: skip
+
+
+def _culprit(con: duckdb.DuckDBPyConnection, files: list[FileQuery], exc: duckdb.Error) -> tuple[str, str]:
+    """The file of a delivery whose values do not convert (the delivery ``select`` failed as a whole)."""
+    for f in files:
+        try:
+            check_file(con, f)
+        except duckdb.Error as inner:
+            return f.source_file, f"unparseable CUR file: {_reason(inner)}"
+    return files[0].source_file, f"unparseable CUR file: {_reason(exc)}"

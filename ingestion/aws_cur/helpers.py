@@ -160,3 +160,23 @@ def lineage_sql(source_file: str, export: str, delivery_id: str, billing_period:
         f"{_lit(export)} as _export",
         f"{_lit(delivery_id)} as _delivery_id",
     ]
+
+
+_NUMERIC = ("DOUBLE", "FLOAT", "REAL", "DECIMAL", "TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "U")
+
+
+def direct_safe(schema: Sequence[tuple[str, str]]) -> bool:
+    """True when no cast of the projection can fail: numbers and timestamps are stored natively.
+
+    Such a file can be read straight into the warehouse at load time (nothing left to reject); a file
+    with text numbers or dates is converted (and possibly quarantined) during extract instead.
+    """
+    for raw, typ in schema:
+        target, name = classify(raw)
+        want = target_type(name) if target == "column" and name not in MAP_COLUMNS else "varchar"
+        src = typ.upper()
+        if want == "double" and not src.startswith(_NUMERIC):
+            return False
+        if want.startswith("timestamp") and not src.startswith(("TIMESTAMP", "DATE")):
+            return False
+    return True

@@ -8,7 +8,10 @@ from __future__ import annotations
 
 SOURCE_NAME = "aws_cur"
 TABLE_NAME = "cost_and_usage"
-MERGE_KEY = ("_export", "_billing_period")
+#: A delivery replaces every older row of the same (export, billing period): see replace.py.
+REPLACE_KEY = ("_export", "_billing_period")
+#: dlt's load id on every row: the newest per REPLACE_KEY is the current version.
+STAMP_COLUMN = "_dlt_load_id"
 
 #: Data files and manifests we look for (case-insensitive ``fnmatch``; ``.gz`` decompressed on read).
 DATA_PATTERNS = ("*.parquet", "*.csv", "*.csv.gz")

@@ -47,6 +47,9 @@ def make_pipeline(source: str, warehouse: str | os.PathLike | None = None, **kwa
     Used by the CLI, the Dagster assets and the tests, so all three share state and schemas.
     """
     path = warehouse_path(warehouse)
+    # merge loads go through `raw_<source>_staging`: empty it after each load instead of keeping a
+    # second copy of every raw row in the warehouse (dlt reads this setting from the environment)
+    os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
     return dlt.pipeline(
         pipeline_name=f"finops_{source}",
         destination=dlt.destinations.duckdb(str(path)),

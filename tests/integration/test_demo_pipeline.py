@@ -128,6 +128,8 @@ def test_running_the_job_again_loads_nothing_twice(demo):
         "raw_prometheus.container_cpu_usage",
     ):
         assert counts1.get(table, 0) > 0, f"{table} is empty"
+    leftovers = {t: n for t, n in counts2.items() if t.split(".")[0].endswith("_staging") and n}
+    assert not leftovers, f"dlt staging tables keep a second copy of raw rows: {leftovers}"
 
 
 def test_redelivered_month_replaced_the_first_delivery(demo):

@@ -48,3 +48,17 @@ def test_dbt_args():
         "spark",
         "--full-refresh",
     ]
+
+
+def test_wrong_palette_key_is_an_authentication_error_not_a_trace(tmp_warehouse, monkeypatch):
+    from ingestion.demo.emulators.palette import PaletteEmulator
+    from tests.fixtures.palette.factory import make_tenant
+
+    with PaletteEmulator(make_tenant(n_clusters=1), "the-right-key", port=0) as emu:
+        monkeypatch.setenv("PALETTE_API_KEY", "a-wrong-key-123")
+        result = runner.invoke(app, ["load", "palette", "--url", emu.url])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.startswith("error:")]
+    assert len(lines) == 1 and "rejected the api key (http 401" in lines[0].lower(), result.output
+    assert "Traceback" not in result.output
+    assert "a-wrong-key-123" not in result.output, "the key is never printed"
