@@ -11,7 +11,7 @@ from pathlib import Path
 
 import typer
 
-from ingestion.common.errors import SourceError
+from ingestion.common.dlt_errors import source_error
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 
@@ -19,17 +19,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, help=__doc__)
 def _fail(message: str, code: int = 2) -> None:
     typer.secho(f"error: {message}", err=True, fg=typer.colors.RED)
     raise typer.Exit(code)
-
-
-def _user_error(exc: BaseException) -> SourceError | None:
-    """The SourceError behind an exception chain (dlt wraps errors raised inside resources)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, SourceError):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
 
 
 @app.command()
@@ -67,7 +56,7 @@ def load(
         progress = None if as_json else dlt_progress.LogCollector(log_period=5.0, logger=sys.stderr, dump_system_stats=False)
         result = run_load(source, location, warehouse, progress=progress, **options)
     except Exception as exc:  # noqa: BLE001 - turn known input errors into one line
-        err = _user_error(exc)
+        err = source_error(exc)
         if err is None:
             raise
         _fail(str(err))

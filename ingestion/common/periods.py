@@ -39,6 +39,9 @@ class FileSpec:
     hint_keys: set[tuple[str | None, str]] = field(default_factory=set)
 
 
+ALL: Key = ("*", "*")  # marker: a file of unknown periods was quarantined
+
+
 def _keys(table: pa.Table) -> set[Key]:
     pairs = table.select(["_export", "_billing_period"]).group_by(["_export", "_billing_period"]).aggregate([])
     return set(zip(pairs["_export"].to_pylist(), pairs["_billing_period"].to_pylist(), strict=True))
@@ -76,12 +79,14 @@ def load_whole_periods(
             q = quarantine_file(spec.path, f"{type(exc).__name__}: {exc}", quarantine_to, source)
             if stats is not None:
                 stats.quarantined.append(q)
-            bad |= seen | spec.hint_keys
+            # the file may hold rows of periods not seen before it broke: when its name says nothing
+            # either, no period can be trusted to be whole this run (the previous versions stay)
+            bad |= (seen | spec.hint_keys) if spec.hint_keys else {ALL}
             continue
         good[spec.path] = seen
 
     def skipped(key: Key) -> bool:
-        return key in bad or (None, key[1]) in bad
+        return ALL in bad or key in bad or (None, key[1]) in bad
 
     members: dict[Key, list[str]] = defaultdict(list)
     for path, keys in good.items():

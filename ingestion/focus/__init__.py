@@ -16,13 +16,13 @@ from ingestion.common.periods import load_whole_periods
 from ingestion.common.stats import LoadStats
 
 from . import settings
-from .helpers import billed_cost, file_spec, read_focus
+from .helpers import billed_cost, file_spec, latest_runs, read_focus
 
 MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 
 def _costs(path: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator[pa.Table]:
-    specs = [file_spec(p) for p in list_files(path, settings.FILE_PATTERNS)]
+    specs = [file_spec(p) for p in latest_runs(list_files(path, settings.FILE_PATTERNS))]
     yield from load_whole_periods(
         specs,
         read_focus,

@@ -25,6 +25,8 @@ from ingestion.common.arrow_io import (
 from ingestion.common.errors import MissingColumnError
 from ingestion.common.periods import FileSpec
 
+from ingestion.azure_cost.helpers import LAYOUT
+
 from . import settings
 
 PARTITION = re.compile(r"(?i)^(billing_period|billingperiod|period|month)=")
@@ -38,11 +40,28 @@ def focus_name(name: str) -> str:
 
 
 def export_stem(path: str) -> str:
-    """Export identity without the provider: the file stem, or the export folder above a period partition."""
+    """Export identity without the provider: the export folder of a cloud export layout (Azure FocusCost:
+    ``{yyyyMMdd-yyyyMMdd}/{export}/{run}/{guid}/part_*``), the folder above a period partition, or the
+    file stem of a loose file."""
+    m = LAYOUT.search(path)
+    if m:
+        return m["export"]
     p = PurePosixPath(path)
     if PARTITION.match(p.parent.name):
         return p.parent.parent.name
     return file_stem(path)
+
+
+def latest_runs(paths: list[str]) -> list[str]:
+    """Month-to-date exports re-deliver the month in a new run folder: keep only the newest run per
+    export and month (loose files and other layouts pass through)."""
+    newest: dict[tuple[str, str], str] = {}
+    for path in paths:
+        m = LAYOUT.search(path)
+        if m:
+            key = (m["export"], m["start"])
+            newest[key] = max(newest.get(key, ""), m["run"])
+    return [p for p in paths if not (m := LAYOUT.search(p)) or m["run"] == newest[(m["export"], m["start"])]]
 
 
 def file_spec(path: str) -> FileSpec:

@@ -295,3 +295,83 @@ def test_dbt_staging_builds_on_loaded_data(real_data, tmp_path, tmp_warehouse):
     assert result.returncode == 0, result.stdout[-3000:]
     rows = query(tmp_warehouse, "select count(*), round(sum(unblended_cost), 2) from staging.stg_aws__cur")
     assert rows == [(19 + 2 + 3 + 8, round(0.08274998412743494 + 30 + 7 * 1.25 - 0.625, 2))]
+
+
+def table_jobs(pipeline) -> list[str]:
+    """File formats of the completed load jobs of the CUR table in the last load."""
+    (package,) = pipeline.last_trace.last_load_info.load_packages
+    return sorted(
+        j.job_file_info.file_format for j in package.jobs["completed_jobs"] if j.job_file_info.table_name == "cost_and_usage"
+    )
+
+
+def test_each_delivery_is_one_job_and_local_parquet_is_read_in_place(tmp_path, tmp_warehouse):
+    root = tmp_path / "cur"
+    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)])
+    text_cost = cur2_rows("2026-08", 3, 1.0)
+    text_cost = text_cost.set_column(6, "line_item_unblended_cost", text_cost["line_item_unblended_cost"].cast(pa.string()))
+    write_cur2(root, "finops-cur", "2026-08", "exec-aug", [text_cost, cur2_rows("2026-08", 2, 1.0)])
+    pipeline = make_pipeline("aws_cur", tmp_warehouse)
+    stats = LoadStats("aws_cur")
+    pipeline.run(aws_cur_source(str(root), stats=stats))
+    # two deliveries -> two jobs: native Parquet as a model (insert ... select), text numbers rewritten first
+    assert table_jobs(pipeline) == ["model", "parquet"]
+    assert query(tmp_warehouse, f"select _billing_period, count(*), count(distinct _dlt_load_id) from {TABLE} group by 1 order by 1") == [
+        ("2026-08", 5, 1), ("2026-09", 14, 1)
+    ]
+    # the BILLING_PERIOD=... folder is not a column (DuckDB hive partitioning is off)
+    columns = {r[0] for r in query(tmp_warehouse, f"describe {TABLE}")}
+    assert not {c for c in columns if "billing_period" in c and c.startswith("b_")}
+    assert round(period(stats, "2026-08", "USD").billed_cost, 2) == round(2 * 1.0 - 0.5 + 1.0 - 0.5, 2)
+
+
+def test_bad_value_in_one_file_skips_the_whole_delivery(tmp_path, tmp_warehouse):
+    root = tmp_path / "cur"
+    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 4, 1.0)])
+    load(str(root), tmp_warehouse)
+    bad = cur2_rows("2026-09", 3, 1.0)
+    bad = bad.set_column(6, "line_item_unblended_cost", pa.array(["1.0", "oops", "2"]))
+    files = write_cur2(root, "finops-cur", "2026-09", "exec-2", [cur2_rows("2026-09", 9, 1.0), bad], tag="v2-")
+    stats = load(str(root), tmp_warehouse, quarantine_to=str(tmp_path / "q"))
+    assert [q.path for q in stats.quarantined] == [str(files[1])]
+    assert query(tmp_warehouse, f"select _delivery_id, count(*) from {TABLE} group by 1") == [("exec-1", 4)]
+
+
+def test_superseded_rows_left_by_a_crash_are_removed_by_the_next_extract(tmp_path, tmp_warehouse, monkeypatch):
+    from ingestion.aws_cur import replace
+
+    root = tmp_path / "cur"
+    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 4, 1.0)])
+    load(str(root), tmp_warehouse)
+    with duckdb.connect(str(tmp_warehouse)) as con:  # a row loaded before _dlt_load_id existed: oldest
+        con.execute(f"insert into {TABLE} (_export, _billing_period, _delivery_id) values ('finops-cur', '2026-09', 'old')")
+    write_cur2(root, "finops-cur", "2026-09", "exec-2", [cur2_rows("2026-09", 6, 1.0)], tag="v2-")
+    monkeypatch.setattr(replace._AfterLoad, "on_end_trace_step", lambda *a: None)  # "crash" after the insert
+    load(str(root), tmp_warehouse)
+    # the extract of that load already removed the unstamped row; exec-1 is superseded but still there
+    assert query(tmp_warehouse, f"select _delivery_id, count(*) from {TABLE} group by 1 order by 1") == [
+        ("exec-1", 4), ("exec-2", 6)
+    ]
+    # the rule readers can apply meanwhile: newest load per (export, period)
+    current = query(
+        tmp_warehouse,
+        f"select _delivery_id, count(*) from (select * from {TABLE} qualify coalesce(_dlt_load_id, '') ="
+        " max(coalesce(_dlt_load_id, '')) over (partition by _export, _billing_period)) group by all",
+    )
+    assert current == [("exec-2", 6)]
+    make_pipeline("aws_cur", tmp_warehouse).extract(aws_cur_source(str(root)))  # next run, before its load
+    assert query(tmp_warehouse, f"select _delivery_id, count(*) from {TABLE} group by 1") == [("exec-2", 6)]
+
+
+def test_superseded_sql_keeps_newest_load_per_export_and_period():
+    from ingestion.aws_cur.replace import superseded_sql
+
+    con = duckdb.connect()
+    con.execute("create table t (_export varchar, _billing_period varchar, _dlt_load_id varchar, n int)")
+    con.execute(
+        "insert into t values ('a', '2026-01', '9.5', 1), ('a', '2026-01', '10.25', 2), ('a', '2026-02', '9.5', 3),"
+        " ('b', '2026-01', null, 4), ('b', '2026-01', '1.0', 5), ('b', '2026-02', null, 6)"
+    )
+    assert con.execute(superseded_sql("t")).fetchall() == [(2,)]
+    assert [r[0] for r in con.execute("select n from t order by n").fetchall()] == [2, 3, 5, 6]
+    assert con.execute(superseded_sql("t")).fetchall() == [(0,)]

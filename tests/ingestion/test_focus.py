@@ -133,3 +133,18 @@ def test_empty_folder_says_so(tmp_path, tmp_warehouse):
         load(empty, tmp_warehouse)
     err = source_error(info.value)
     assert isinstance(err, EmptyInputError) and str(empty) in str(err)
+
+
+def test_azure_focus_export_runs_replace_each_other_and_exports_stay_apart(real_data, tmp_path, tmp_warehouse):
+    sample = real_data / "focus" / "focus_1.0_sample_1000.csv"
+    root = tmp_path / "focus"
+    for export in ("focus-fa", "focus-fb"):
+        for run in ("202410010600", "202410020600"):
+            folder = root / "20240901-20240930" / export / run / f"guid-{run}"
+            folder.mkdir(parents=True)
+            shutil.copy(sample, folder / "part_0_0001.csv")
+    stats = load(root, tmp_warehouse)
+    assert sum(ps.rows for ps in stats.periods.values()) == 2000, "one run per export, two exports"
+    got = query(tmp_warehouse, "select count(distinct _source_file), count(*) from raw_focus.costs")
+    assert got == [(2, 2000)]
+    assert all("202410020600" in f for (f,) in query(tmp_warehouse, "select distinct _source_file from raw_focus.costs"))

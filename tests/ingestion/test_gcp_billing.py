@@ -187,3 +187,20 @@ def test_empty_folder_says_so(tmp_path, tmp_warehouse):
         load(empty, tmp_warehouse)
     err = source_error(info.value)
     assert isinstance(err, EmptyInputError) and str(empty) in str(err)
+
+
+def test_corrupt_file_without_a_period_in_its_name_never_half_replaces_a_month(real_data, tmp_path, tmp_warehouse):
+    folder = tmp_path / "drop"
+    folder.mkdir()
+    rows = ndjson_rows(real_data, "202012", scale=1000)
+    a, b = folder / "part-a.json", folder / "part-b.json"
+    a.write_text("".join(json.dumps(r) + "\n" for r in rows[:10]))
+    b.write_text("".join(json.dumps(r) + "\n" for r in rows[10:]))
+    load(folder, tmp_warehouse)
+    before = query(tmp_warehouse, "select count(*), round(sum(cost), 6) from raw_gcp_billing.billing_export")
+
+    b.write_text("{broken json\n")  # the re-export breaks in the second file, whose name names no month
+    stats = load(folder, tmp_warehouse, tmp_path / "quarantine")
+    assert [q.path for q in stats.quarantined] == [str(b)]
+    after = query(tmp_warehouse, "select count(*), round(sum(cost), 6) from raw_gcp_billing.billing_export")
+    assert after == before == [(len(rows), round(sum(r["cost"] for r in rows), 6))]

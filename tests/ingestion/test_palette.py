@@ -8,6 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.common.dlt_errors import source_error
+
 from ingestion.common.errors import AuthenticationError, SourceError
 from ingestion.common.warehouse import make_pipeline
 from ingestion.demo.emulators import PaletteEmulator
@@ -34,17 +36,6 @@ def source(emu: PaletteEmulator, **kw):
 def counts(warehouse: Path) -> dict[str, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return {t: con.execute(f"select count(*) from raw_palette.{t}").fetchall()[0][0] for t in TABLES}
-
-
-def source_error(exc: BaseException) -> SourceError | None:
-    """The SourceError dlt wrapped (PipelineStepFailed -> ResourceExtractionError -> ours)."""
-    seen = set()
-    while exc is not None and id(exc) not in seen:
-        if isinstance(exc, SourceError):
-            return exc
-        seen.add(id(exc))
-        exc = exc.__cause__ or exc.__context__
-    return None
 
 
 @pytest.fixture

@@ -162,3 +162,20 @@ def test_palette_clusters_and_billed_instances_agree(demo):
         ).fetchone()[0]
     assert clusters >= 12
     assert aws_nodes > 0 and billed == aws_nodes, "every AWS node Prometheus sees is an instance in the CUR"
+
+
+def test_azure_amortized_export_is_staged_apart_and_whole(demo):
+    expected = {
+        t["billing_period"]: (round(t["amortized_cost"], 2), t["amortized_rows"])
+        for t in demo["truth"]["expected_totals"]
+        if t["source"] == "azure_cost"
+    }
+    with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
+        staged = {
+            period: (round(cost, 2), n)
+            for period, cost, n in con.execute(
+                "select billing_period, sum(cost_in_billing_currency), count(*) from staging.stg_azure__costs "
+                "where cost_type = 'amortized' group by 1"
+            ).fetchall()
+        }
+    assert staged == expected

@@ -14,7 +14,7 @@ from ingestion.common.warehouse import make_pipeline, quarantine_dir, raw_datase
 from ingestion.registry import SOURCES, build_source
 from orchestration.defs.resources import FinopsSettings
 
-from .metadata import period_table
+from .metadata import invoiced_totals, period_table
 
 WAREHOUSE_POOL = "duckdb_warehouse"
 _PLACEHOLDER = {"files": "(set at run time)", "api": "http://configured-at-run-time"}
@@ -76,7 +76,8 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
         extra = {"location": str(location), "quarantined_files": len(stats.quarantined)}
         if stats.periods:
             extra["billing_periods"] = period_table(stats)
-            extra["billed_cost_total"] = round(sum(p.billed_cost for p in stats.periods.values()), 2)
+            for currency, total in invoiced_totals(stats).items():
+                extra[f"billed_cost_{currency}"] = total
         for r in results:
             yield dg.MaterializeResult(asset_key=r.asset_key, metadata={**(r.metadata or {}), **extra})
 
