@@ -28,8 +28,18 @@ from ingestion.common.warehouse import quarantine_dir
 from . import replace
 from .discovery import Delivery, discover
 from .helpers import classify, direct_safe
-from .reader import FileQuery, PeriodTotal, check_file, connect, delivery_sql, file_query, file_schema
-from .reader import file_totals, output_columns, rewrite
+from .reader import (
+    FileQuery,
+    PeriodTotal,
+    check_file,
+    connect,
+    delivery_sql,
+    file_query,
+    file_schema,
+    file_totals,
+    output_columns,
+    rewrite,
+)
 from .settings import CORE_COLUMNS, REPLACE_KEY, REQUIRED_COLUMNS, SOURCE_NAME, STAMP_COLUMN, TABLE_NAME
 
 log = logging.getLogger(__name__)
@@ -167,7 +177,9 @@ def _load_delivery(
         not is_remote(f.source_file) and f.local_file.lower().endswith(".parquet")
         and direct_safe(locals_[f.source_file][1]) for f in files
     )  # fmt: skip
-    sql = None if failure else delivery_sql(files, delivery.export, delivery.delivery_id, delivery.billing_period, load_id)
+    sql = None
+    if not failure:
+        sql = delivery_sql(files, delivery.export, delivery.delivery_id, delivery.billing_period, load_id)
     if sql is not None and not direct:
         try:
             rewrite(con, sql, out + ".parquet")

@@ -45,9 +45,7 @@ def scan_sql(local_file: str) -> str:
     if local_file.lower().endswith(".parquet"):
         return f"read_parquet({lit(local_file)}, hive_partitioning = false)"
     # null_padding: real legacy files have rows one field short of the header (a trailing tag column)
-    options = (
-        "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
-    )
+    options = "all_varchar = true, header = true, delim = ',', quote = '\"', escape = '\"', strict_mode = true"
     return f"read_csv({lit(local_file)}, {options}, null_padding = true, sample_size = -1, hive_partitioning = false)"
 
 

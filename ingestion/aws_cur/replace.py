@@ -13,9 +13,9 @@ carry dlt's load id in ``_dlt_load_id``. The rule that defines the current data 
   ``pipeline.run`` (CLI, Dagster, tests) gets it, and
 - at the start of the next extract, which repairs a run that died between the insert and the delete.
 
-Readers in other processes cannot see the gap between insert and delete while dlt holds the warehouse
-(DuckDB admits one read-write process and no other process opens the file meanwhile); after a crash
-in between, a reader that applies the rule above (see README) still sees exactly one version.
+No other process can open the warehouse while dlt's load holds it read-write (DuckDB file lock) and
+the delete follows right after in the same process; a reader that opens the file in that short gap,
+or after a crash between insert and delete, sees one version only if it applies the rule above.
 """
 
 from __future__ import annotations

@@ -301,24 +301,30 @@ def table_jobs(pipeline) -> list[str]:
     """File formats of the completed load jobs of the CUR table in the last load."""
     (package,) = pipeline.last_trace.last_load_info.load_packages
     return sorted(
-        j.job_file_info.file_format for j in package.jobs["completed_jobs"] if j.job_file_info.table_name == "cost_and_usage"
+        j.job_file_info.file_format
+        for j in package.jobs["completed_jobs"]
+        if j.job_file_info.table_name == "cost_and_usage"
     )
 
 
 def test_each_delivery_is_one_job_and_local_parquet_is_read_in_place(tmp_path, tmp_warehouse):
     root = tmp_path / "cur"
-    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)])
+    write_cur2(
+        root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)]
+    )
     text_cost = cur2_rows("2026-08", 3, 1.0)
-    text_cost = text_cost.set_column(6, "line_item_unblended_cost", text_cost["line_item_unblended_cost"].cast(pa.string()))
+    cost = text_cost["line_item_unblended_cost"].cast(pa.string())
+    text_cost = text_cost.set_column(6, "line_item_unblended_cost", cost)
     write_cur2(root, "finops-cur", "2026-08", "exec-aug", [text_cost, cur2_rows("2026-08", 2, 1.0)])
     pipeline = make_pipeline("aws_cur", tmp_warehouse)
     stats = LoadStats("aws_cur")
     pipeline.run(aws_cur_source(str(root), stats=stats))
     # two deliveries -> two jobs: native Parquet as a model (insert ... select), text numbers rewritten first
     assert table_jobs(pipeline) == ["model", "parquet"]
-    assert query(tmp_warehouse, f"select _billing_period, count(*), count(distinct _dlt_load_id) from {TABLE} group by 1 order by 1") == [
-        ("2026-08", 5, 1), ("2026-09", 14, 1)
-    ]
+    assert query(
+        tmp_warehouse,
+        f"select _billing_period, count(*), count(distinct _dlt_load_id) from {TABLE} group by 1 order by 1",
+    ) == [("2026-08", 5, 1), ("2026-09", 14, 1)]
     # the BILLING_PERIOD=... folder is not a column (DuckDB hive partitioning is off)
     columns = {r[0] for r in query(tmp_warehouse, f"describe {TABLE}")}
     assert not {c for c in columns if "billing_period" in c and c.startswith("b_")}
@@ -344,7 +350,9 @@ def test_superseded_rows_left_by_a_crash_are_removed_by_the_next_extract(tmp_pat
     write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 4, 1.0)])
     load(str(root), tmp_warehouse)
     with duckdb.connect(str(tmp_warehouse)) as con:  # a row loaded before _dlt_load_id existed: oldest
-        con.execute(f"insert into {TABLE} (_export, _billing_period, _delivery_id) values ('finops-cur', '2026-09', 'old')")
+        con.execute(
+            f"insert into {TABLE} (_export, _billing_period, _delivery_id) values ('finops-cur', '2026-09', 'old')"
+        )
     write_cur2(root, "finops-cur", "2026-09", "exec-2", [cur2_rows("2026-09", 6, 1.0)], tag="v2-")
     monkeypatch.setattr(replace._AfterLoad, "on_end_trace_step", lambda *a: None)  # "crash" after the insert
     load(str(root), tmp_warehouse)
