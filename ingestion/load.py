@@ -41,6 +41,7 @@ def run_load(
         src = build_source(source, location, **options)
     pipeline = make_pipeline(source, wh, progress=progress)
     info = pipeline.run(src)
+    spec.run_after_load(pipeline)
     counts = {}
     trace = pipeline.last_trace
     if trace and trace.last_normalize_info:

@@ -22,6 +22,12 @@ class SourceSpec:
     factory: str
     kind: str  # "files" (path / s3 URL) or "api" (base URL)
     description: str
+    after_load: str | None = None  # "module:function(pipeline)" run after every load; errors propagate
+
+    def run_after_load(self, pipeline: dlt.Pipeline) -> None:
+        if self.after_load:
+            module, func = self.after_load.split(":")
+            getattr(importlib.import_module(module), func)(pipeline)
 
     def load_factory(self):
         return getattr(importlib.import_module(self.module), self.factory)
@@ -49,6 +55,7 @@ SOURCES: dict[str, SourceSpec] = {
             "aws_cur_source",
             "files",
             "AWS Cost and Usage Report (CUR 2.0 Parquet/CSV, legacy CSV), manifest-driven",
+            after_load="ingestion.aws_cur.replace:drop_superseded",
         ),
         SourceSpec(
             "azure_cost",

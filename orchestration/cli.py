@@ -32,9 +32,9 @@ def load(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per billing period loaded."),
 ) -> None:
     """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
-    from ingestion.common.warehouse import warehouse_path
     from dlt.common.runtime import collector as dlt_progress
 
+    from ingestion.common.warehouse import warehouse_path
     from ingestion.config import api_options
     from ingestion.load import run_load
     from ingestion.registry import get_spec
@@ -53,7 +53,9 @@ def load(
         typer.echo(f"loading {source} from {location} ...", err=True)
     try:
         # progress lines (rows extracted/normalized/loaded) go to stderr; --json keeps stdout clean
-        progress = None if as_json else dlt_progress.LogCollector(log_period=5.0, logger=sys.stderr, dump_system_stats=False)
+        progress = (
+            None if as_json else dlt_progress.LogCollector(log_period=5.0, logger=sys.stderr, dump_system_stats=False)
+        )
         result = run_load(source, location, warehouse, progress=progress, **options)
     except Exception as exc:  # noqa: BLE001 - turn known input errors into one line
         err = source_error(exc)

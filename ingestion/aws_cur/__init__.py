@@ -63,15 +63,11 @@ def aws_cur_source(
     No I/O happens here: files are discovered and read when the resource runs.
     """
     replace.register()
-    resource = dlt.resource(
-        _cost_and_usage, name=TABLE_NAME, write_disposition="append", columns=CORE_COLUMN_HINTS
-    )
+    resource = dlt.resource(_cost_and_usage, name=TABLE_NAME, write_disposition="append", columns=CORE_COLUMN_HINTS)
     return resource(path, stats, quarantine_to)
 
 
-def _cost_and_usage(
-    paths: str | Sequence[str], stats: LoadStats | None, quarantine_to: str | None
-) -> Iterator:
+def _cost_and_usage(paths: str | Sequence[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator:
     deliveries = discover(paths)
     pipeline, load_id = _current()
     if pipeline is not None:

@@ -85,9 +85,7 @@ def _parse_manifest(path: str) -> _Manifest:
     keys = body.get("dataFiles") or body.get("reportKeys") or []
     if isinstance(keys, dict):  # defensive: some tools wrap the list
         keys = list(keys.values())
-    delivery_id = (
-        body.get("executionId") or body.get("assemblyId") or hashlib.sha1(text.encode()).hexdigest()[:16]
-    )
+    delivery_id = body.get("executionId") or body.get("assemblyId") or hashlib.sha1(text.encode()).hexdigest()[:16]
     if "/metadata/" in path:  # CUR 2.0: <root>/metadata/BILLING_PERIOD=.../
         root, is_pointer = path.rsplit("/metadata/", 1)[0] + "/", False
     else:  # legacy: <name>/<range>/[<assemblyId>/]<name>-Manifest.json

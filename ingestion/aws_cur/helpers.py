@@ -127,10 +127,7 @@ def _native_map_json(col: str, source_type: str) -> str:
     kept = f"list_filter(map_entries({col}), lambda e: e.value is not null and e.value <> '')"
     # rebuilding the map is ~7x slower than to_json: only do it when a value is empty or null
     all_set = f"list_bool_and(list_transform(map_values({col}), lambda v: coalesce(v <> '', false)))"
-    return (
-        f"case when {all_set} then to_json({col})::varchar"
-        f" else to_json(map_from_entries({kept}))::varchar end"
-    )
+    return f"case when {all_set} then to_json({col})::varchar else to_json(map_from_entries({kept}))::varchar end"
 
 
 def _map_json(native: str | None, entries: dict[str, list[str]]) -> str:

@@ -142,3 +142,7 @@ LINE_ITEM_TYPES = (
 #: DuckDB session used to read and rewrite files (bounded so a 10M-row month stays well under 1.5 GB).
 DUCKDB_THREADS = 2
 DUCKDB_MEMORY_LIMIT = "1GB"  # below ~1 GB DuckDB spills the Parquet writer and gets 5x slower
+
+#: What ``ingestion.bootstrap`` creates before the first load: the core columns and the load stamp the
+#: staging model's newest-load rule reads.
+RAW_TABLES = {TABLE_NAME: {**CORE_COLUMNS, STAMP_COLUMN: "varchar"}}

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dlt
+from dlt.destinations.impl.duckdb.configuration import DuckDbCredentials
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 WAREHOUSE_ENV = "FINOPS_WAREHOUSE"
@@ -50,9 +51,13 @@ def make_pipeline(source: str, warehouse: str | os.PathLike | None = None, **kwa
     # merge loads go through `raw_<source>_staging`: empty it after each load instead of keeping a
     # second copy of every raw row in the warehouse (dlt reads this setting from the environment)
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
+    # DuckDB spills to disk beyond this: a 10M-row CUR month loads in < 1 GB (FINOPS_DUCKDB_MEMORY_LIMIT)
+    memory = os.environ.get("FINOPS_DUCKDB_MEMORY_LIMIT", "1200MB")
+    credentials = DuckDbCredentials(str(path))
+    credentials.global_config = {"memory_limit": memory}
     return dlt.pipeline(
         pipeline_name=f"finops_{source}",
-        destination=dlt.destinations.duckdb(str(path)),
+        destination=dlt.destinations.duckdb(credentials),
         dataset_name=raw_dataset(source),
         pipelines_dir=str(state_dir(path) / "dlt"),
         progress=kwargs.pop("progress", None),

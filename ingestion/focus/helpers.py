@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from ingestion.azure_cost.helpers import LAYOUT
 from ingestion.common.arrow_io import (
     file_stem,
     iter_csv_batches,
@@ -24,8 +25,6 @@ from ingestion.common.arrow_io import (
 )
 from ingestion.common.errors import MissingColumnError
 from ingestion.common.periods import FileSpec
-
-from ingestion.azure_cost.helpers import LAYOUT
 
 from . import settings
 

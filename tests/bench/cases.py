@@ -46,13 +46,13 @@ def case_project(data_dir: str, warehouse: str) -> dict:
 
     from ingestion.bootstrap import ensure_source_tables
     from ingestion.load import run_load
-    from orchestration.defs.transform.project import DBT_PROJECT_DIR
 
     os.environ["FINOPS_WAREHOUSE"] = warehouse
     t0 = time.perf_counter()
     result = run_load("aws_cur", data_dir, warehouse)
     t_load = time.perf_counter() - t0
     ensure_source_tables(Path(warehouse))
+    DBT_PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"  # noqa: N806
     res = dbtRunner().invoke(
         [
             "run",

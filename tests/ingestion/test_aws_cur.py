@@ -32,9 +32,7 @@ def load(path, warehouse, quarantine_to=None) -> LoadStats:
 
 def period(stats: LoadStats, billing_period: str, currency: str):
     """The stats of one billing period and currency (whatever else LoadStats keys on)."""
-    (found,) = [
-        p for p in stats.periods.values() if (p.billing_period, p.currency) == (billing_period, currency)
-    ]
+    (found,) = [p for p in stats.periods.values() if (p.billing_period, p.currency) == (billing_period, currency)]
     return found
 
 
@@ -129,22 +127,18 @@ def test_every_real_file_loads_with_its_own_total(real_data, tmp_warehouse):
         f"select resource_tags, cost_category from {TABLE} where _export like 'cur_snake%' limit 1",
     )[0]
     assert json.loads(tags[0]) == {"aws_created_by": "IAMUser:fake:and"}
-    cats = query(
-        tmp_warehouse, f"select cost_category from {TABLE} where _export = 'cur_legacy_2023-06-01' limit 1"
-    )[0][0]
+    cats = query(tmp_warehouse, f"select cost_category from {TABLE} where _export = 'cur_legacy_2023-06-01' limit 1")[
+        0
+    ][0]
     assert json.loads(cats)["cost_env"] == "prod"
 
 
 def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
     load(str(real_data / "aws"), tmp_warehouse)
-    before = query(
-        tmp_warehouse, f"select _export, _billing_period, count(*) from {TABLE} group by all order by all"
-    )
+    before = query(tmp_warehouse, f"select _export, _billing_period, count(*) from {TABLE} group by all order by all")
     load(str(real_data / "aws"), tmp_warehouse)
     assert (
-        query(
-            tmp_warehouse, f"select _export, _billing_period, count(*) from {TABLE} group by all order by all"
-        )
+        query(tmp_warehouse, f"select _export, _billing_period, count(*) from {TABLE} group by all order by all")
         == before
     )
 
@@ -152,18 +146,14 @@ def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
 def test_redelivery_replaces_the_period(tmp_path, tmp_warehouse):
     root = tmp_path / "cur"
     write_cur2(root, "finops-cur", "2026-08", "exec-aug", [cur2_rows("2026-08", 5, 1.0)])
-    write_cur2(
-        root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)]
-    )
+    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)])
     first = load(str(root), tmp_warehouse)
     assert round(period(first, "2026-09", "USD").billed_cost, 2) == round(9 * 2.0 - 1.0 + 3 * 1.0 - 0.5, 2)
     assert json.loads(query(tmp_warehouse, f"select resource_tags from {TABLE} limit 1")[0][0]) == {
         "user_owner": "alice"
     }
     # AWS restates September: a new execution whose manifest lists a new file; old files stay in the bucket
-    write_cur2(
-        root, "finops-cur", "2026-09", "exec-2", [cur2_rows("2026-09", 7, 3.0, owner="bob")], tag="v2-"
-    )
+    write_cur2(root, "finops-cur", "2026-09", "exec-2", [cur2_rows("2026-09", 7, 3.0, owner="bob")], tag="v2-")
     second = load(str(root), tmp_warehouse)
     assert keys(second) == {("2026-08", "USD"), ("2026-09", "USD")}
     rows = query(
@@ -183,16 +173,12 @@ def test_legacy_layout_loads_only_the_current_assembly(tmp_path, tmp_warehouse, 
         body = {"assemblyId": assembly, "billingPeriod": {"start": "20180601T000000.000Z"},
                 "reportKeys": [f"cur/report/20180601-20180701/{assembly}/report-1.csv.gz"]}  # fmt: skip
         (period_dir / assembly / "report-Manifest.json").write_text(json.dumps(body))
-    (period_dir / "report-Manifest.json").write_text(
-        (period_dir / "asm-new" / "report-Manifest.json").read_text()
-    )
+    (period_dir / "report-Manifest.json").write_text((period_dir / "asm-new" / "report-Manifest.json").read_text())
     stats = load(str(tmp_path / "legacy"), tmp_warehouse)
     assert query(tmp_warehouse, f"select _export, _delivery_id, count(*) from {TABLE} group by all") == [
         ("report", "asm-new", 5)
     ]
-    assert round(period(stats, "2018-06", "USD").billed_cost, 6) == round(
-        float(cost_column(raw.head(5)).sum()), 6
-    )
+    assert round(period(stats, "2018-06", "USD").billed_cost, 6) == round(float(cost_column(raw.head(5)).sum()), 6)
 
 
 def test_missing_required_column_is_one_line_naming_file_and_column(tmp_path, tmp_warehouse, real_data):
@@ -263,9 +249,7 @@ def test_loads_from_s3(tmp_path, tmp_warehouse, moto_s3, real_data):
     for f in root.rglob("*"):
         if f.is_file():
             s3.upload_file(str(f), "billing", f"cur/{f.relative_to(root).as_posix()}")
-    s3.upload_file(
-        str(real_data / "aws" / "cur_legacy_2023-06-01.csv"), "billing", "loose/cur_legacy_2023-06-01.csv"
-    )
+    s3.upload_file(str(real_data / "aws" / "cur_legacy_2023-06-01.csv"), "billing", "loose/cur_legacy_2023-06-01.csv")
     stats = load(["s3://billing/cur", "s3://billing/loose"], tmp_warehouse)
     assert round(period(stats, "2026-09", "USD").billed_cost, 2) == round(7 * 1.25 - 0.625, 2)
     assert period(stats, "2023-06", "NOK").rows == 3
@@ -309,9 +293,7 @@ def table_jobs(pipeline) -> list[str]:
 
 def test_each_delivery_is_one_job_and_local_parquet_is_read_in_place(tmp_path, tmp_warehouse):
     root = tmp_path / "cur"
-    write_cur2(
-        root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)]
-    )
+    write_cur2(root, "finops-cur", "2026-09", "exec-1", [cur2_rows("2026-09", 10, 2.0), cur2_rows("2026-09", 4, 1.0)])
     text_cost = cur2_rows("2026-08", 3, 1.0)
     cost = text_cost["line_item_unblended_cost"].cast(pa.string())
     text_cost = text_cost.set_column(6, "line_item_unblended_cost", cost)
@@ -358,7 +340,8 @@ def test_superseded_rows_left_by_a_crash_are_removed_by_the_next_extract(tmp_pat
     load(str(root), tmp_warehouse)
     # the extract of that load already removed the unstamped row; exec-1 is superseded but still there
     assert query(tmp_warehouse, f"select _delivery_id, count(*) from {TABLE} group by 1 order by 1") == [
-        ("exec-1", 4), ("exec-2", 6)
+        ("exec-1", 4),
+        ("exec-2", 6),
     ]
     # the rule readers can apply meanwhile: newest load per (export, period)
     current = query(

@@ -147,4 +147,6 @@ def test_azure_focus_export_runs_replace_each_other_and_exports_stay_apart(real_
     assert sum(ps.rows for ps in stats.periods.values()) == 2000, "one run per export, two exports"
     got = query(tmp_warehouse, "select count(distinct _source_file), count(*) from raw_focus.costs")
     assert got == [(2, 2000)]
-    assert all("202410020600" in f for (f,) in query(tmp_warehouse, "select distinct _source_file from raw_focus.costs"))
+    assert all(
+        "202410020600" in f for (f,) in query(tmp_warehouse, "select distinct _source_file from raw_focus.costs")
+    )

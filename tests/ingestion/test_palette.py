@@ -9,8 +9,7 @@ import duckdb
 import pytest
 
 from ingestion.common.dlt_errors import source_error
-
-from ingestion.common.errors import AuthenticationError, SourceError
+from ingestion.common.errors import AuthenticationError
 from ingestion.common.warehouse import make_pipeline
 from ingestion.demo.emulators import PaletteEmulator
 from ingestion.palette import palette_source

@@ -69,7 +69,9 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
             src = build_source(name, location, stats=stats, quarantine_to=str(quarantine_dir(warehouse)))
         else:
             src = build_source(name, location, **_api_options(name))
-        results = list(dlt.run(context=context, dlt_source=src, dlt_pipeline=make_pipeline(name, warehouse)))
+        pipeline = make_pipeline(name, warehouse)
+        results = list(dlt.run(context=context, dlt_source=src, dlt_pipeline=pipeline))
+        spec.run_after_load(pipeline)
         ensure_source_tables(warehouse, [name])
         for q in stats.quarantined:
             context.log.warning(f"quarantined {q.path}: {q.reason}")

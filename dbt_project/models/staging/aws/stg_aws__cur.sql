@@ -7,6 +7,30 @@ source as (
 
 ),
 
+-- A re-delivered period is appended and the older load deleted right after (ingestion/aws_cur/replace.py):
+-- readers keep only the newest load of each (export, billing period), so they never see two versions.
+current_loads as (
+
+    select
+        _export,
+        _billing_period,
+        max(coalesce(_dlt_load_id, '')) as current_load_id
+    from source
+    group by 1, 2
+
+),
+
+current_rows as (
+
+    select source.*
+    from source
+    inner join current_loads
+        on source._export = current_loads._export
+        and source._billing_period = current_loads._billing_period
+        and coalesce(source._dlt_load_id, '') = current_loads.current_load_id
+
+),
+
 renamed as (
 
     select
@@ -68,7 +92,7 @@ renamed as (
         _delivery_id,
         _source_file
 
-    from source
+    from current_rows
 
 )
 
