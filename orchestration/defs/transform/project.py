@@ -1,4 +1,8 @@
-"""The dbt project, prepared lazily (``dbt parse`` when no manifest exists yet), and dbt CLI arguments."""
+"""The dbt project and dbt CLI arguments.
+
+``dbt_project()`` is cached and called when the transform definitions are built (loading the code
+location): it runs ``dbt parse`` only when the manifest is missing or older than the models.
+"""
 
 from __future__ import annotations
 
