@@ -8,6 +8,8 @@ import re
 from collections.abc import Iterator
 from pathlib import PurePosixPath
 
+import duckdb
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -28,7 +30,7 @@ from ingestion.common.periods import FileSpec
 from . import settings
 
 ACCOUNT = re.compile(r"([0-9A-Fa-f]{6})[-_]([0-9A-Fa-f]{6})[-_]([0-9A-Fa-f]{6})")
-JSON_BATCH_ROWS = 100_000
+JSON_BLOCK_BYTES = 32 << 20  # ~50-100k nested billing rows per block
 #: Money fields typed up front so a first block of whole numbers does not make them integers.
 JSON_SCHEMA = pa.schema(
     [("cost", pa.float64()), ("currency_conversion_rate", pa.float64()), ("cost_at_list", pa.float64())]
@@ -84,8 +86,8 @@ def _convert_lists(arr: pa.Array, name: str) -> dict[str, pa.Array]:
         enc = pc.dictionary_encode(arr)
         values = [_parse_listish(v) for v in enc.dictionary.to_pylist()]
         idx = enc.indices
-    else:  # NDJSON: list<struct>
-        values, idx = arr.to_pylist(), None
+    else:  # NDJSON: list<struct>, converted column-wise (no Python objects per row)
+        return _convert_nested(arr, name)
     if name == settings.CREDITS_COLUMN:
         pairs = [_credits(v) for v in values]
         out = {
@@ -97,6 +99,27 @@ def _convert_lists(arr: pa.Array, name: str) -> dict[str, pa.Array]:
     return {k: pc.take(v, idx) if idx is not None else v for k, v in out.items()}
 
 
+def _convert_nested(arr: pa.Array, name: str) -> dict[str, pa.Array]:
+    """list<struct> -> JSON text with DuckDB's vectorized ``to_json``; labels become ``{key: value}``
+    objects; credits also give ``credits_amount`` = the sum of their amounts per row."""
+    expr = (
+        "to_json(v)"
+        if name == settings.CREDITS_COLUMN
+        else "to_json(map_from_entries(list_transform(v, lambda x: struct_pack(k := x.key, v := x.value))))"
+    )
+    with duckdb.connect() as con:
+        con.register("nested", pa.table({"v": arr}))
+        out = {name: con.execute(f"select {expr}::varchar as j from nested").to_arrow_table()["j"].combine_chunks()}
+    if name == settings.CREDITS_COLUMN:
+        amounts = np.zeros(len(arr))
+        flat = pc.list_flatten(arr)
+        if len(flat):
+            parents = pc.list_parent_indices(arr).to_numpy()
+            np.add.at(amounts, parents, pc.fill_null(pc.struct_field(flat, "amount"), 0.0).to_numpy())
+        out["credits_amount"] = pa.array(amounts)
+    return out
+
+
 def _flatten(table: pa.Table) -> pa.Table:
     while any(pa.types.is_struct(f.type) for f in table.schema):
         table = table.flatten()
@@ -106,13 +129,15 @@ def _flatten(table: pa.Table) -> pa.Table:
 def _raw_tables(path: str) -> Iterator[pa.Table]:
     if is_json(path):
         opts = pj.ParseOptions(explicit_schema=JSON_SCHEMA, unexpected_field_behavior="infer")
+        rows = 0
         with open_file(path, "rb") as fh:
-            table = pj.read_json(fh, parse_options=opts)
-        if table.num_rows == 0:
+            # streamed in blocks: a multi-GB shard never sits in memory whole
+            reader = pj.open_json(fh, read_options=pj.ReadOptions(block_size=JSON_BLOCK_BYTES), parse_options=opts)
+            for batch in reader:
+                rows += batch.num_rows
+                yield _flatten(pa.Table.from_batches([batch]))
+        if rows == 0:
             raise ValueError("no rows")
-        table = _flatten(table)
-        for batch in table.to_batches(max_chunksize=JSON_BATCH_ROWS):
-            yield pa.Table.from_batches([batch])
     else:
         names = unique_names(read_csv_header(path), flat_name)
         for batch in iter_csv_batches(path, names):
