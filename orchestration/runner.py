@@ -106,7 +106,12 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
         from orchestration.defs.jobs import MAIN_JOB
 
         with DagsterInstance.get() as instance:
-            result = defs.resolve_job_def(MAIN_JOB).execute_in_process(instance=instance, raise_on_error=False)
+            result = defs.resolve_job_def(MAIN_JOB).execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                # step starts, successes and failures; the full event log is in the UI (make dev)
+                run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+            )
     elapsed = time.monotonic() - t0
     if not result.success:
         failed = [e.step_key for e in result.all_events if e.is_step_failure]

@@ -109,7 +109,7 @@ def _convert_nested(arr: pa.Array, name: str) -> dict[str, pa.Array]:
     )
     with duckdb.connect() as con:
         con.register("nested", pa.table({"v": arr}))
-        out = {name: con.execute(f"select {expr}::varchar as j from nested").to_arrow_table()["j"].combine_chunks()}
+        out = {name: con.sql(f"select {expr}::varchar as j from nested").to_arrow_table()["j"].combine_chunks()}
     if name == settings.CREDITS_COLUMN:
         amounts = np.zeros(len(arr))
         flat = pc.list_flatten(arr)
