@@ -12,14 +12,11 @@ from collections.abc import Iterator
 import dlt
 import pyarrow as pa
 
-from ingestion.common.arrow_io import dlt_columns
-from ingestion.common.periods import load_whole_periods
+from ingestion.common.periods import load_whole_periods, period_resource
 from ingestion.common.stats import LoadStats
 
 from . import settings
 from .helpers import discover, read_costs
-
-MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 
 def _costs(path: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator[pa.Table]:
@@ -44,10 +41,4 @@ def azure_cost_source(
     quarantine_to: str | None = None,
 ):
     """Azure cost export rows, one row per provider line item; no I/O until the resource runs."""
-    yield dlt.resource(
-        _costs,
-        name=settings.TABLE_NAME,
-        write_disposition=MERGE,
-        merge_key=["_export", "_billing_period"],
-        columns=dlt_columns(settings.CORE_COLUMNS),
-    )(path, stats, quarantine_to)
+    yield period_resource(_costs, settings.TABLE_NAME, settings.CORE_COLUMNS)(path, stats, quarantine_to)

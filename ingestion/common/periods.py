@@ -148,3 +148,19 @@ def _add_stats(
         strict=True,
     ):
         stats.add(period, cur or "", rows, amount or 0.0, path, cost_type=kind)
+
+
+#: Whole (export, billing period) slices are replaced on every delivery.
+PERIOD_REPLACE = {"disposition": "merge", "strategy": "delete-insert"}
+REPLACE_KEY = ["_export", "_billing_period"]
+
+
+def period_resource(generator: Callable, table_name: str, core: Mapping[str, str]):
+    """The dlt resource of a billing source: merge ``delete-insert`` on (``_export``, ``_billing_period``)."""
+    import dlt
+
+    from .arrow_io import dlt_columns
+
+    return dlt.resource(
+        generator, name=table_name, write_disposition=PERIOD_REPLACE, merge_key=REPLACE_KEY, columns=dlt_columns(core)
+    )

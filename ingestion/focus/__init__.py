@@ -10,15 +10,12 @@ from collections.abc import Iterator
 import dlt
 import pyarrow as pa
 
-from ingestion.common.arrow_io import dlt_columns
 from ingestion.common.files import list_files
-from ingestion.common.periods import load_whole_periods
+from ingestion.common.periods import load_whole_periods, period_resource
 from ingestion.common.stats import LoadStats
 
 from . import settings
 from .helpers import billed_cost, file_spec, latest_runs, read_focus
-
-MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 
 def _costs(path: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator[pa.Table]:
@@ -42,10 +39,4 @@ def focus_source(
     quarantine_to: str | None = None,
 ):
     """FOCUS cost rows with FOCUS names in snake_case; no I/O until the resource runs."""
-    yield dlt.resource(
-        _costs,
-        name=settings.TABLE_NAME,
-        write_disposition=MERGE,
-        merge_key=["_export", "_billing_period"],
-        columns=dlt_columns(settings.CORE_COLUMNS),
-    )(path, stats, quarantine_to)
+    yield period_resource(_costs, settings.TABLE_NAME, settings.CORE_COLUMNS)(path, stats, quarantine_to)

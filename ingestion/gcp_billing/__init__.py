@@ -10,15 +10,12 @@ from collections.abc import Iterator
 import dlt
 import pyarrow as pa
 
-from ingestion.common.arrow_io import dlt_columns
 from ingestion.common.files import list_files
-from ingestion.common.periods import load_whole_periods
+from ingestion.common.periods import load_whole_periods, period_resource
 from ingestion.common.stats import LoadStats
 
 from . import settings
 from .helpers import billed_cost, file_spec, read_billing
-
-MERGE = {"disposition": "merge", "strategy": "delete-insert"}
 
 
 def _billing(path: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator[pa.Table]:
@@ -42,10 +39,4 @@ def gcp_billing_source(
     quarantine_to: str | None = None,
 ):
     """GCP billing export rows, flattened; no I/O until the resource runs."""
-    yield dlt.resource(
-        _billing,
-        name=settings.TABLE_NAME,
-        write_disposition=MERGE,
-        merge_key=["_export", "_billing_period"],
-        columns=dlt_columns(settings.CORE_COLUMNS),
-    )(path, stats, quarantine_to)
+    yield period_resource(_billing, settings.TABLE_NAME, settings.CORE_COLUMNS)(path, stats, quarantine_to)
