@@ -160,13 +160,10 @@ def to_json_object(arr: pa.Array) -> pa.Array:
             continue
         if not text.startswith("{"):
             text = "{" + text + "}"
-        try:
-            if isinstance(json.loads(text), dict):
-                fixed.append(text)
-                continue
-        except ValueError:
-            pass
-        fixed.append(json.dumps({"_raw": value}))
+        if isinstance(_json_or_none(text), dict):
+            fixed.append(text)
+        else:  # unparseable tags are kept, not dropped
+            fixed.append(json.dumps({"_raw": value}))
     return pc.take(pa.array(fixed, pa.string()), encoded.indices)
 
 
@@ -228,3 +225,10 @@ def period_hint(path: str) -> str | None:
     for m in re.finditer(r"(?<!\d)(20\d{2})-?(0[1-9]|1[0-2])(?!\d)", name):
         return f"{m.group(1)}-{m.group(2)}"
     return None
+
+
+def _json_or_none(text: str):
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None

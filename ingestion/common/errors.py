@@ -19,8 +19,8 @@ class MissingColumnError(SourceError):
 
 
 class EmptyInputError(SourceError):
-    pass
+    """A folder or file with nothing to load."""
 
 
 class AuthenticationError(SourceError):
-    pass
+    """An API rejected the credentials (the credentials themselves are never part of the message)."""

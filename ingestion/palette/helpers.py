@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -81,10 +82,8 @@ class PaletteClient:
             )
         if resp.status_code >= 400:
             detail = ""
-            try:
+            with contextlib.suppress(ValueError):  # not JSON: no detail to add
                 detail = str(resp.json().get("message", ""))[:200]
-            except ValueError:
-                pass
             raise SourceError(f"Palette {method} {path} returned HTTP {resp.status_code} {detail}".strip())
         return resp.json() if resp.content else None
 

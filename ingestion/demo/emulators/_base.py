@@ -5,6 +5,8 @@ Stdlib only. Each emulator subclasses :class:`EmulatorServer` and implements :me
 
 from __future__ import annotations
 
+import contextlib
+
 import json
 import threading
 import time
@@ -93,11 +95,9 @@ class EmulatorServer:
     def serve_forever(self) -> None:
         self.start()
         print(f"{self.name} emulator listening on {self.url}", flush=True)
-        try:
+        with contextlib.suppress(KeyboardInterrupt):
             while True:
                 time.sleep(3600)
-        except KeyboardInterrupt:
-            pass
         finally:
             self.stop()
 
