@@ -6,7 +6,6 @@ Stdlib only. Each emulator subclasses :class:`EmulatorServer` and implements :me
 from __future__ import annotations
 
 import contextlib
-
 import json
 import threading
 import time
@@ -95,9 +94,10 @@ class EmulatorServer:
     def serve_forever(self) -> None:
         self.start()
         print(f"{self.name} emulator listening on {self.url}", flush=True)
-        with contextlib.suppress(KeyboardInterrupt):
-            while True:
-                time.sleep(3600)
+        try:
+            with contextlib.suppress(KeyboardInterrupt):
+                while True:
+                    time.sleep(3600)
         finally:
             self.stop()
 
