@@ -130,3 +130,6 @@ SIGNATURES: list[tuple[str, frozenset[str]]] = [
     ("gcp_specs", frozenset({"Instance Type", "Instance vCPU"})),
     ("aws_specs", frozenset({"Instance Type", "vCPUs"})),
 ]
+
+#: What ``ingestion.bootstrap`` creates when no catalog was loaded yet, so staging always builds.
+RAW_TABLES = {"instance_prices": PRICE_COLUMNS, "instance_specs": SPEC_COLUMNS}
