@@ -36,6 +36,8 @@ def test_dbt_build_staging(tmp_warehouse, tmp_path):
     cmd = [
         str(DBT),
         "build",
+        "--indirect-selection",
+        "cautious",
         "--select",
         "staging.palette",
         "staging.k8s",
