@@ -270,7 +270,8 @@ def test_dbt_staging_builds_on_loaded_data(real_data, tmp_path, tmp_warehouse):
     make_pipeline("pricing", tmp_warehouse).run(pricing_source(str(real_data / "pricing")))
     project = PROJECT_ROOT / "dbt_project"
     result = subprocess.run(
-        [str(PROJECT_ROOT / ".venv" / "bin" / "dbt"), "build", "--indirect-selection", "cautious", "--select", "staging.aws", "staging.pricing",
+        [str(PROJECT_ROOT / ".venv" / "bin" / "dbt"), "build", "--indirect-selection", "cautious",
+         "--select", "staging.aws", "staging.pricing",
          "--project-dir", str(project), "--profiles-dir", str(project),
          "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs")],
         env={**os.environ, "FINOPS_WAREHOUSE": str(tmp_warehouse)},

@@ -26,7 +26,8 @@ def test_staging_builds_on_loaded_data(real_data, tmp_path, tmp_warehouse):
     make_pipeline("gcp_billing", tmp_warehouse).run(gcp_billing_source(str(real_data / "gcp")))
     make_pipeline("focus", tmp_warehouse).run(focus_source(str(real_data / "focus")))
     cmd = [
-        str(DBT), "build", "--indirect-selection", "cautious", "--select", "staging.azure", "staging.gcp", "staging.focus",
+        str(DBT), "build", "--indirect-selection", "cautious",
+        "--select", "staging.azure", "staging.gcp", "staging.focus",
         "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
         "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
     ]  # fmt: skip
