@@ -10,7 +10,7 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install demo test dev bench lint fmt validate clean
+.PHONY: help install demo test dev bench lint fmt validate clean focus-validator
 
 help:
 	@echo "make demo      install, generate the demo estate, run the main job into warehouse/finops.duckdb"
@@ -18,6 +18,7 @@ help:
 	@echo "make dev       Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make bench     load/staging benchmark on a 10M-row CUR month"
 	@echo "make lint      ruff"
+	@echo "make focus-validator  FinOps Foundation focus-validator in its own Python 3.12 venv (.venv-focus)"
 
 install: $(VENV)/.installed
 
@@ -48,6 +49,16 @@ lint: install
 fmt: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
+
+# focus-validator needs Python >= 3.12, pyarrow<20 and numpy<2: it gets its own venv, made once.
+FOCUS_VENV := .venv-focus
+
+focus-validator: $(FOCUS_VENV)/.installed
+
+$(FOCUS_VENV)/.installed:
+	@command -v python3.12 >/dev/null 2>&1 || { echo "python3.12 not found: focus-validator needs Python >= 3.12" >&2; exit 1; }
+	python3.12 -m venv $(FOCUS_VENV) && $(FOCUS_VENV)/bin/pip install -q focus-validator "pyarrow<20" "numpy<2"
+	@touch $@
 
 clean:
 	rm -rf warehouse .dagster_home demo_estate bench_data dbt_project/target dbt_project/logs

@@ -144,8 +144,9 @@ class EmulatorServer:
         return None
 
     # ------------------------------------------------------------------ routing
-    def handle(self, req: Request) -> Response:  # pragma: no cover - overridden
-        raise NotImplementedError
+    def handle(self, req: Request) -> Response:
+        """Answer one API request; each emulator overrides this (the base knows no routes)."""
+        return Response(404, {"code": "NotFound", "message": req.path})
 
     def handle_admin(self, req: Request) -> Response | None:
         """Emulator-specific admin routes; ``None`` when not matched."""
