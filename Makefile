@@ -52,12 +52,15 @@ fmt: install
 
 # focus-validator needs Python >= 3.12, pyarrow<20 and numpy<2: it gets its own venv, made once.
 FOCUS_VENV := .venv-focus
+# python3.12 on PATH, else a pyenv 3.12 install (the pyenv shim alone may not resolve it).
+FOCUS_PYTHON ?= $(shell for p in python3.12 $$HOME/.pyenv/versions/3.12*/bin/python3.12; do \
+	$$p -c '' >/dev/null 2>&1 && { echo $$p; break; }; done)
 
 focus-validator: $(FOCUS_VENV)/.installed
 
 $(FOCUS_VENV)/.installed:
-	@command -v python3.12 >/dev/null 2>&1 || { echo "python3.12 not found: focus-validator needs Python >= 3.12" >&2; exit 1; }
-	python3.12 -m venv $(FOCUS_VENV) && $(FOCUS_VENV)/bin/pip install -q focus-validator "pyarrow<20" "numpy<2"
+	@test -n "$(FOCUS_PYTHON)" || { echo "python3.12 not found: focus-validator needs Python >= 3.12" >&2; exit 1; }
+	$(FOCUS_PYTHON) -m venv $(FOCUS_VENV) && $(FOCUS_VENV)/bin/pip install -q focus-validator "pyarrow<20" "numpy<2"
 	@touch $@
 
 clean:
