@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dagster as dg
 
+from orchestration.defs.exports import defs as export_defs
 from orchestration.defs.ingestion import defs as ingestion_defs
 from orchestration.defs.jobs import defs as job_defs
 from orchestration.defs.transform import defs as transform_defs
@@ -16,6 +17,7 @@ from orchestration.defs.transform import defs as transform_defs
 defs = dg.Definitions.merge(
     ingestion_defs(),
     transform_defs(),
+    export_defs(),
     job_defs(),
     dg.Definitions(executor=dg.in_process_executor),
 )

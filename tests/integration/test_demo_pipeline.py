@@ -179,3 +179,12 @@ def test_azure_amortized_export_is_staged_apart_and_whole(demo):
             ).fetchall()
         }
     assert staged == expected
+
+
+def test_focus_export_file_holds_every_billed_cent(demo):
+    path = demo["warehouse"].parent / "exports" / "focus_cost_and_usage.parquet"
+    with duckdb.connect() as con:
+        total = con.execute("select sum(BilledCost) from read_parquet(?)", [str(path)]).fetchone()[0]
+    expected = [t["billed_cost"] for t in demo["truth"]["expected_totals"] if t["source"] in PROVIDER]
+    # per-period truths are rounded to cents, so their sum may be off by half a cent per period
+    assert abs(total - sum(expected)) <= 0.005 * len(expected)
