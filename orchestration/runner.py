@@ -121,6 +121,7 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
     print(f"\nDemo finished in {elapsed:.0f}s.")
     print(f"  warehouse : {wh}")
     print(f"  estate    : {out}  (ground truth: {out / 'ground_truth.json'})")
+    print(f"  exports   : {wh.parent / 'exports'}  (FOCUS 1.2 Parquet of every bill)")
     print(f"  quarantine: {wh.parent / 'quarantine'}")
     print(f"  dagster   : run {result.run_id} stored in {home}")
     print("  open the Dagster UI on the same warehouse with:  make dev   (http://127.0.0.1:3000)")
