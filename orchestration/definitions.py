@@ -7,17 +7,23 @@ in process and the warehouse-writing assets share the ``duckdb_warehouse`` pool 
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
+
 import dagster as dg
 
-from orchestration.defs.exports import defs as export_defs
-from orchestration.defs.ingestion import defs as ingestion_defs
-from orchestration.defs.jobs import defs as job_defs
-from orchestration.defs.transform import defs as transform_defs
+# Lineage order; each package ``orchestration/defs/<domain>`` exposes ``defs() -> dg.Definitions``.
+DOMAINS = ("ingestion", "transform", "quality", "ml", "exports", "actions", "jobs")
 
-defs = dg.Definitions.merge(
-    ingestion_defs(),
-    transform_defs(),
-    export_defs(),
-    job_defs(),
-    dg.Definitions(executor=dg.in_process_executor),
-)
+
+def domain_defs() -> list[dg.Definitions]:
+    """The definitions of every domain package present under ``orchestration/defs``."""
+    out = []
+    for name in DOMAINS:
+        module = f"orchestration.defs.{name}"
+        if importlib.util.find_spec(module) is not None:
+            out.append(importlib.import_module(module).defs())
+    return out
+
+
+defs = dg.Definitions.merge(*domain_defs(), dg.Definitions(executor=dg.in_process_executor))
