@@ -5,6 +5,8 @@ Every command has --help and exits non-zero with a one-line error on bad input.
 
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -134,6 +136,18 @@ def summary(warehouse: Path = typer.Option(None, "--warehouse")) -> None:
 
     print_summary(warehouse)
 
+
+# Command groups contributed by other packages: each module exposes ``register(app)``.
+PLUGIN_MODULES = ("actions.cli", "actions.deliver_cli")
+
+
+def _register_plugins() -> None:
+    for module in PLUGIN_MODULES:
+        if importlib.util.find_spec(module) is not None:
+            importlib.import_module(module).register(app)
+
+
+_register_plugins()
 
 if __name__ == "__main__":
     app()
