@@ -22,6 +22,23 @@ from .model import Estate
 TAX_RATE = 0.06
 CREDIT_PER_MONTH = -150.0
 REFUND = -275.0
+_NO_EFFECTIVE = ("RIFee", "SavingsPlanRecurringFee", "SavingsPlanUpfrontFee", "SavingsPlanNegation")
+
+
+def _cost_lines(est: Estate, rows: list[dict], into: dict) -> None:
+    """Add billed (unblended) and effective (amortized) cost per (resource id, day index) of a delivery."""
+    for r in rows:
+        kind, billed = r["line_item_line_item_type"], r["line_item_unblended_cost"]
+        if kind == "DiscountedUsage":
+            effective = r["reservation_effective_cost"] or 0.0
+        elif kind == "SavingsPlanCoveredUsage":
+            effective = r["savings_plan_savings_plan_effective_cost"] or 0.0
+        else:
+            effective = 0.0 if kind in _NO_EFFECTIVE else billed
+        key = (r["line_item_resource_id"], (r["line_item_usage_start_date"].date() - est.start).days)
+        acc = into.setdefault(key, [0.0, 0.0])
+        acc[0] += billed
+        acc[1] += effective
 
 
 def _period_extras(est: Estate, period: str, rows: list[dict], ri_arn: str, sp_arn: str, refund: bool) -> list[dict]:
@@ -131,7 +148,7 @@ def write_aws(est: Estate, out: Path, redelivered: str) -> dict:
     for c in (c for c in est.clusters if c.provider == "aws"):
         for ch in daily_charges(est, c):
             by_period[month_key(est, ch.day)].extend(charge_rows(est, ch, ri_arn, sp_arn))
-    summary: dict = {"periods": {}, "redelivered": []}
+    summary: dict = {"periods": {}, "redelivered": [], "cost_lines": {}}
     for i, (period, rows) in enumerate(by_period.items()):
         deliveries = (
             [(out / "redelivery" / "aws" / "cur", False, 1), (out / "aws" / "cur", True, 2)]
@@ -167,6 +184,7 @@ def write_aws(est: Estate, out: Path, redelivered: str) -> dict:
                     "billed_cost": sum(r["line_item_unblended_cost"] for r in table_rows),
                     "path": data.relative_to(out).as_posix(),
                 }
+                _cost_lines(est, table_rows, summary["cost_lines"])
         if period == redelivered:
             summary["redelivered"].append(
                 {

@@ -63,6 +63,16 @@ def _base(est: Estate, d: date, sub: str, project: str) -> dict:
     }
 
 
+def _cost_lines(est: Estate, rows: list[dict], measure: int, into: dict) -> None:
+    """Add each row's Cost as written to the CSV to ``into[(ResourceId, day index)][measure]``."""
+    days: dict[str, int] = {}
+    for r in rows:
+        if r["Date"] not in days:
+            days[r["Date"]] = (datetime.strptime(r["Date"], "%m/%d/%Y").date() - est.start).days
+        cost = float(f"{r['Cost']:.10g}") if isinstance(r["Cost"], float) else float(r["Cost"])
+        into.setdefault((r["ResourceId"], days[r["Date"]]), [0.0, 0.0])[measure] += cost
+
+
 def _rows(est: Estate, ch: Charge, amortized: bool) -> dict:
     c = ch.cluster
     d = est.day(ch.day)
@@ -161,7 +171,7 @@ def write_azure(est: Estate, out: Path, redelivered: str) -> dict:
     covered = [ch for ch in charges if ch.node is not None and ch.node.covered]
     rate = covered[0].rate if covered else 0.0
     sub = covered[0].cluster.account if covered else ""
-    summary: dict = {"periods": {}, "amortized": {}, "redelivered": []}
+    summary: dict = {"periods": {}, "amortized": {}, "redelivered": [], "cost_lines": {}}
     for period in months(est):
         days = [d for d in range(est.days) if month_key(est, d) == period]
         y, m = map(int, period.split("-"))
@@ -191,6 +201,7 @@ def write_azure(est: Estate, out: Path, redelivered: str) -> dict:
                         "billed_cost": cost,
                         "path": (rel / "part_0_0001.csv").as_posix(),
                     }
+                    _cost_lines(est, rows, int(amortized), summary["cost_lines"])
         if period == redelivered:
             summary["redelivered"].append(
                 {

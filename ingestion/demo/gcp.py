@@ -236,6 +236,7 @@ def write_gcp(est: Estate, out: Path) -> dict:
     clusters = [c for c in est.clusters if c.provider == "gcp"]
     numbers = {c.account: str(100000000000 + zlib.crc32(c.account.encode())) for c in clusters}
     files: dict[tuple[str, int], list[dict]] = {}
+    lines: dict[tuple[str, int], list[float]] = {}  # (resource name, day index) -> [billed, effective]
     i = 0
     for c in clusters:
         for ch in daily_charges(est, c):
@@ -246,8 +247,12 @@ def write_gcp(est: Estate, out: Path) -> dict:
                     t = datetime.strptime(row["export_time"], "%Y-%m-%d %H:%M:%S UTC") + timedelta(days=3, hours=7)
                     row["export_time"] = _ts(t)
                 files.setdefault((row["invoice"]["month"], 2 if late else 1), []).append(row)
+                net = row["cost"] + sum(cr["amount"] for cr in row["credits"])
+                acc = lines.setdefault((ch.resource_id, ch.day), [0.0, 0.0])
+                acc[0] += net
+                acc[1] += net
                 i += 1
-    summary: dict = {"periods": {}, "late_rows": 0}
+    summary: dict = {"periods": {}, "late_rows": 0, "cost_lines": lines}
     for month in months(est):
         ym = month.replace("-", "")
         rows, cost = 0, 0.0

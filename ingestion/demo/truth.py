@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from .allocation_truth import team_totals
 from .model import Estate
 
 SOURCES = {"aws": "aws_cur", "azure": "azure_cost", "gcp": "gcp_billing"}
@@ -93,6 +94,7 @@ def ground_truth(est: Estate | None, summaries: dict[str, dict], meta: dict) -> 
             "teams": [
                 {"team": t.team, "cost_center": t.cost_center, "business_unit": t.business_unit} for t in est.teams
             ],
+            **team_totals(est, summaries),
         }
     return doc
 
