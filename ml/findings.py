@@ -110,7 +110,9 @@ def from_frame(df: pd.DataFrame) -> list[Finding]:
                 row[c] = json.loads(row[c])
         for c in ("window_start", "window_end"):
             v = row.get(c)
-            if v is not None and not isinstance(v, date):
-                row[c] = None if pd.isna(v) else pd.Timestamp(v).date()
+            if v is None or (not isinstance(v, date) and pd.isna(v)):
+                row[c] = None
+            elif type(v) is not date:  # pandas Timestamp / datetime / text -> plain date
+                row[c] = pd.Timestamp(v).date()
         out.append(Finding(**{k: row[k] for k in COLUMNS if k in row}))
     return out
