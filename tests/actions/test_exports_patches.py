@@ -111,6 +111,19 @@ def test_palette_requests_from_the_emulated_api(monkeypatch):
     }
 
 
+def test_palette_changes_are_applied_by_the_emulated_api(monkeypatch):
+    """Sending the two requests to the Palette emulator resizes the pool and annotates the cluster."""
+    monkeypatch.setenv("PALETTE_API_KEY", "palette-key-123456")
+    f = node_pool_finding()
+    change = terraform.change_from_finding(f)
+    with PaletteEmulator(make_tenant(n_clusters=1), "palette-key-123456", port=0) as emu:
+        client = palette_patch.PaletteClient(emu.url)
+        assert client.send(client.requests_for(change, "cluster000")) == [204, 204]
+        kind, uid, pool, annotations = client.current("cluster000", "workers")
+    assert (pool["instanceType"], pool["size"], pool["minSize"], pool["maxSize"]) == ("m5.large", 3, 2, 6)
+    assert annotations["finops.ai/recommendation.workers"] == f.finding_id and annotations["owner"] == "team-0"
+
+
 def _palette_route(seen: list):
     def route(method, path, body, headers):
         if headers.get("ApiKey") != "palette-key-123456":

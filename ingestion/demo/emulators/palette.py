@@ -95,6 +95,8 @@ class PaletteEmulator(EmulatorServer):
             ("GET", r"/v1/spectroclusters/(?P<uid>[^/]+)/config/namespaces", self.get_namespaces),
             ("GET", r"/v1/spectroclusters/(?P<uid>[^/]+)/rate", self.get_rate),
             ("GET", r"/v1/cloudconfigs/(?P<kind>[^/]+)/(?P<uid>[^/]+)", self.get_cloudconfig),
+            ("PUT", r"/v1/cloudconfigs/(?P<kind>[^/]+)/(?P<uid>[^/]+)/machinePools/(?P<name>[^/]+)", self.put_pool),
+            ("PATCH", r"/v1/spectroclusters/(?P<uid>[^/]+)/metadata", self.patch_metadata),
         ]
 
     # ------------------------------------------------------------ tenant changes
@@ -253,6 +255,40 @@ class PaletteEmulator(EmulatorServer):
         if scope and not any(c["specSummary"]["cloudConfig"]["uid"] == uid for c in self._clusters(req)):
             return self._not_found(f"{kind} cloud config", uid)
         return Response(200, copy.deepcopy(cfg["body"]))
+
+    def put_pool(self, req: Request, kind: str, uid: str, name: str) -> Response:
+        """Update one machine pool from ``{"cloudConfig": {...}, "poolConfig": {...}}`` (204 like Palette)."""
+        body = req.body if isinstance(req.body, dict) else {}
+        cloud, pool = body.get("cloudConfig") or {}, body.get("poolConfig") or {}
+        if pool.get("name", name) != name:
+            return json_error(400, "InvalidRequest", f"poolConfig.name {pool.get('name')!r} is not {name!r}")
+        with self.lock:
+            cfg = self.tenant.get("cloudconfigs", {}).get(uid)
+            if cfg is None or cfg.get("kind", kind) != kind:
+                return self._not_found(f"{kind} cloud config", uid)
+            for mp in cfg["body"]["spec"]["machinePoolConfig"]:
+                if mp["name"] == name:
+                    mp.update({k: v for k, v in cloud.items() if k in ("instanceType", "capacityType", "azs")})
+                    mp.update({k: v for k, v in pool.items() if k in ("size", "minSize", "maxSize")})
+                    return Response(204, None)
+        return self._not_found("machine pool", name)
+
+    def patch_metadata(self, req: Request, uid: str) -> Response:
+        """Merge ``{"metadata": {"labels": {...}, "annotations": {...}}}`` into the cluster (204 like Palette)."""
+        meta = (req.body or {}).get("metadata") if isinstance(req.body, dict) else None
+        if not isinstance(meta, dict):
+            return json_error(400, "InvalidRequest", "body must be {'metadata': {...}}")
+        with self.lock:
+            item = self._cluster(uid, req)
+            if item is None:
+                return self._not_found("cluster", uid)
+            for key in ("labels", "annotations"):
+                if isinstance(meta.get(key), dict):
+                    item["metadata"].setdefault(key, {}).update(meta[key])
+                    detail = self.tenant.get("cluster_details", {}).get(uid)
+                    if detail:
+                        detail["metadata"].setdefault(key, {}).update(meta[key])
+        return Response(204, None)
 
     def get_rate(self, req: Request, uid: str) -> Response:
         item = self._cluster(uid, req)
