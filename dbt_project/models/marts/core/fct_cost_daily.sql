@@ -1,6 +1,8 @@
 -- Daily cost per source, account, service, region, resource, charge category and cost dataset.
 -- Billed totals: sum billed_cost over cost_dataset = 'actual' (Azure amortized rows have billed_cost 0).
 -- Effective totals: sum effective_cost where is_effective_cost_of_record (Azure: the amortized rows).
+-- x_cost_order_*: FOCUS expects ListCost >= ContractedCost >= EffectiveCost; breaches are flagged, never fixed.
+{%- set tolerance = 0.005 %}
 with
 
 billing as (
@@ -38,7 +40,16 @@ daily as (
         sum(effective_cost) as effective_cost,
         sum(list_cost) as list_cost,
         sum(contracted_cost) as contracted_cost,
-        count(*) as line_item_count
+        count(*) as line_item_count,
+
+        -- quality: source lines whose own costs break ListCost >= ContractedCost >= EffectiveCost
+        cast(sum(
+            case
+                when list_cost < contracted_cost - {{ tolerance }} or contracted_cost < effective_cost - {{ tolerance }}
+                    or list_cost < effective_cost - {{ tolerance }} then 1
+                else 0
+            end
+        ) as {{ dbt.type_bigint() }}) as x_cost_order_violation_count
 
     from billing
     group by
@@ -68,7 +79,16 @@ final as (
             "coalesce(resource_id, '')", "'|'", "coalesce(charge_category, '')", "'|'",
             'cost_dataset', "'|'", "coalesce(billing_currency, '')",
         ])) }} as cost_daily_key,
-        daily.*
+        daily.*,
+        -- quality flag on the day's sums (first broken link of the chain; costs are left as billed)
+        case
+            when daily.list_cost is null or daily.contracted_cost is null or daily.effective_cost is null
+                then 'not_comparable'
+            when daily.list_cost < daily.effective_cost - {{ tolerance }} then 'list_below_effective'
+            when daily.list_cost < daily.contracted_cost - {{ tolerance }} then 'list_below_contracted'
+            when daily.contracted_cost < daily.effective_cost - {{ tolerance }} then 'contracted_below_effective'
+            else 'ok'
+        end as x_cost_order_check
     from daily
 
 )
