@@ -41,13 +41,19 @@ def test_every_source_table_is_an_asset_and_feeds_staging(repo):
 def test_groups_follow_folders(repo):
     graph = repo.asset_graph
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()}
-    assert {"ingestion", "staging"} <= groups
+    assert {"ingestion", "staging", "intermediate", "marts", "exports", "actions"} <= groups
 
 
 def test_main_job_schedule_and_sensors(repo):
     assert repo.has_job("finops_daily")
-    assert [s.name for s in repo.schedule_defs] == ["finops_daily_schedule"]
-    assert {s.name for s in repo.sensor_defs} == {"billing_files_sensor", "palette_changes_sensor"}
+    assert {j.name for j in repo.get_all_jobs()} >= {"finops_daily", "finops_monthly_reports", "governance_inbox"}
+    assert {s.name for s in repo.schedule_defs} == {"finops_daily_schedule", "monthly_reports_schedule"}
+    assert {s.name for s in repo.sensor_defs} == {
+        "billing_files_sensor",
+        "palette_changes_sensor",
+        "decisions_inbox_sensor",
+        "jira_inbox_sensor",
+    }
 
 
 def test_dagster_definitions_validate():
