@@ -1,4 +1,5 @@
-"""`make bench`: load + staging of a 10M-row CUR 2.0 month, against pandas and bare DuckDB.
+"""`make bench`: load + staging of a 10M-row CUR 2.0 month, against pandas and bare DuckDB; and Prophet
+forecasts of 500 daily cost series on 2 workers (``--only cur|forecast`` runs one part).
 
 Generates the month once with the demo generator's scale knob (kept in bench_data/), runs each case in
 its own process and reports wall seconds and peak RSS (the process and everything it started).
@@ -35,8 +36,32 @@ def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--rows", type=int, default=10_000_000, help="CUR rows in the generated month")
     ap.add_argument("--dir", type=Path, default=ROOT / "bench_data")
+    ap.add_argument("--only", choices=["cur", "forecast"], help="run only the CUR cases or only the forecast case")
+    ap.add_argument("--series", type=int, default=500, help="series in the forecast case")
     args = ap.parse_args()
     py = sys.executable
+    if args.only != "forecast":
+        run_cur_cases(args, py)
+    if args.only != "cur":
+        run_forecast_case(args, py)
+    return 0
+
+
+def run_forecast_case(args: argparse.Namespace, py: str) -> None:
+    """(d) Prophet forecasts of ``--series`` synthetic daily cost series on 2 workers, then their backtests."""
+    cmd = [py, "-m", "tests.bench.cases", "forecast_500_series", str(args.series)]
+    seconds, gb, out = measure(cmd)
+    print(
+        f"\n(d) forecast {out['rows']} series{'':<14} {seconds:8.2f} s  {gb:6.2f} GB  "
+        f"forecast={out['forecast_s']}s backtest={out['backtest_s']}s models={out['models']}",
+        flush=True,
+    )
+    ok = out["forecast_s"] < 300
+    print(f"target forecast of {out['rows']} series < 300 s on 2 workers: {'met' if ok else 'NOT met'}")
+
+
+def run_cur_cases(args: argparse.Namespace, py: str) -> None:
+    """(a)-(c): load + staging of a CUR month against pandas and bare DuckDB."""
     estate = args.dir / f"cur_{args.rows}"
     if not (estate / "ground_truth.json").exists():
         print(f"generating a {args.rows:,}-row CUR 2.0 month in {estate} ...", flush=True)
@@ -83,7 +108,6 @@ def main() -> int:
     print("cost totals agree across cases" if len(totals) == 1 else f"WARNING: totals differ: {totals}")
     target_ok = a[1] < 15 and a[2] < 1.5
     print(f"target (a) < 15 s and < 1.5 GB: {'met' if target_ok else 'NOT met'}")
-    return 0
 
 
 if __name__ == "__main__":
