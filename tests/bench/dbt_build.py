@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def prepare(base: Path, days: int = 90, seed: int = 7) -> Path:
     """Generate the demo estate and load every source into ``base/finops.duckdb`` (once); returns it."""
-    from ingestion.config import source_location
+    from ingestion.config import api_options, source_location
     from ingestion.demo import generate
     from ingestion.load import run_load
     from ingestion.registry import SOURCES
@@ -38,7 +38,8 @@ def prepare(base: Path, days: int = 90, seed: int = 7) -> Path:
             location = api_env.get(f"{name.upper()}_API_URL") or api_env.get(f"{name.upper()}_URL")
             location = location or source_location(name)
             if location:
-                run_load(name, location, wh)
+                options = api_options(name) if SOURCES[name].kind == "api" else {}
+                run_load(name, location, wh, **options)
     done.write_text(json.dumps({"days": days, "seed": seed}))
     return wh
 
