@@ -122,8 +122,14 @@ def build_source(
     **options: Any,
 ) -> dlt.sources.DltSource:
     """Instantiate source ``name`` for a path (file sources) or base URL (API sources). No I/O happens here."""
+    from .common.engine import is_lakehouse
+    from .common.lake import appending
+
     spec = get_spec(name)
     factory = spec.load_factory()
     if spec.kind == "files":
-        return factory(path=location, stats=stats, quarantine_to=quarantine_to, **options)
-    return factory(base_url=location, **options)
+        source = factory(path=location, stats=stats, quarantine_to=quarantine_to, **options)
+    else:
+        source = factory(base_url=location, **options)
+    # a Parquet lake has no merge: loads append and readers keep the newest load (ingestion/common/lake.py)
+    return appending(source) if is_lakehouse() else source

@@ -22,16 +22,18 @@ def _echo(msg: str) -> None:
 
 
 def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLike | None = None) -> int:
-    """Run dbt with the project's profile on the warehouse; raw tables of unloaded sources are created first."""
+    """Run dbt with the project's profile on the warehouse (or the lake: FINOPS_ENGINE); raw tables of
+    unloaded sources are created first."""
     from ingestion.bootstrap import ensure_source_tables
+    from ingestion.common.engine import dbt_target, engine_env
     from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_args, dbt_executable
 
     wh = warehouse_path(warehouse)
     ensure_source_tables(wh)
-    env = {**os.environ, WAREHOUSE_ENV: str(wh)}
+    env = {**os.environ, **engine_env(wh)}
     args = [
         dbt_executable(),
-        *dbt_args(command, select=select),
+        *dbt_args(command, select=select, target=dbt_target()),
         "--project-dir",
         str(DBT_PROJECT_DIR),
         "--profiles-dir",

@@ -45,3 +45,15 @@
         )[1].value
     end
 {%- endmacro %}
+
+{#- Spark: same rule (regexp_replace is global there); invalid JSON or a non-object gives null. -#}
+{% macro spark__tag_value(tags_column, canonical_key) -%}
+    element_at(
+        filter(
+            map_entries(from_json({{ tags_column }}, 'map<string, string>')),
+            tag -> regexp_replace(regexp_replace(lower(tag.key), '^user_', ''), '[./-]', '_')
+                in ('{{ tag_aliases(canonical_key) | join("', '") }}')
+        ),
+        1
+    ).value
+{%- endmacro %}

@@ -21,6 +21,7 @@ from dlt.common.schema.typing import TColumnSchema
 from ingestion.common.arrow_io import ARROW_TYPES
 from ingestion.common.errors import MissingColumnError
 from ingestion.common.fileinfo import is_remote, local_copy
+from ingestion.common.lake import is_lake
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
 from ingestion.common.warehouse import quarantine_dir
@@ -72,13 +73,15 @@ def _cost_and_usage(paths: str | Sequence[str], stats: LoadStats | None, quarant
     pipeline, load_id = _current()
     if pipeline is not None:
         replace.drop_superseded(pipeline)  # repairs a run that stopped between insert and delete
+    # a Parquet lake cannot run SQL model jobs: every delivery is rewritten into one Parquet file there
+    sql_jobs = pipeline is None or not is_lake(pipeline)
     with tempfile.TemporaryDirectory(prefix="aws_cur_", dir=_work_root(pipeline)) as work:
         con = connect()
         try:
             locals_ = _validate(con, deliveries, work)
             for n, delivery in enumerate(deliveries):
                 out = os.path.join(work, f"delivery_{n}")
-                yield from _load_delivery(con, delivery, locals_, out, load_id, stats, quarantine_to)
+                yield from _load_delivery(con, delivery, locals_, out, load_id, stats, quarantine_to, sql_jobs)
         finally:
             con.close()
 
@@ -144,6 +147,7 @@ def _load_delivery(
     load_id: str | None,
     stats: LoadStats | None,
     quarantine_to: str | None,
+    sql_jobs: bool = True,
 ) -> Iterator:
     """Yield ONE load job for a delivery, only if all its files are good (a period loads whole or not at all).
 
@@ -169,7 +173,7 @@ def _load_delivery(
             break
         files.append(f)
         totals.extend((path, t) for t in file_total)
-    direct = not failure and all(
+    direct = sql_jobs and not failure and all(
         not is_remote(f.source_file) and f.local_file.lower().endswith(".parquet")
         and direct_safe(locals_[f.source_file][1]) for f in files
     )  # fmt: skip

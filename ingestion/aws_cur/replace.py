@@ -25,6 +25,8 @@ import logging
 import dlt
 from dlt.pipeline import trace as dlt_trace
 
+from ingestion.common.lake import is_lake
+
 from .settings import REPLACE_KEY, SOURCE_NAME, STAMP_COLUMN, TABLE_NAME
 
 log = logging.getLogger(__name__)
@@ -46,8 +48,13 @@ def superseded_sql(table: str) -> str:
 
 
 def drop_superseded(pipeline: dlt.Pipeline) -> int:
-    """Delete superseded rows of ``raw_aws_cur.cost_and_usage``; returns how many (0: table not there yet)."""
+    """Delete superseded rows of ``raw_aws_cur.cost_and_usage``; returns how many (0: table not there yet).
+
+    A Parquet lake (lakehouse mode) is append-only: nothing is deleted, readers apply the rule above.
+    """
     if not pipeline.default_schema_name or TABLE_NAME not in pipeline.default_schema.tables:
+        return 0
+    if is_lake(pipeline):
         return 0
     with pipeline.sql_client() as client:
         table = client.make_qualified_table_name(TABLE_NAME)

@@ -1,7 +1,8 @@
 """One warehouse location for dlt, dbt and Dagster, taken from ``FINOPS_WAREHOUSE``.
 
-The default is ``<project root>/warehouse/finops.duckdb``. Nothing is read at import time:
-call :func:`warehouse_path` when you need it.
+The default is ``<project root>/warehouse/finops.duckdb``. In lakehouse mode (``FINOPS_ENGINE=lakehouse``,
+see ``engine.py``) dlt writes Parquet to ``FINOPS_LAKE_PATH`` instead, and the warehouse folder keeps only
+local state (dlt pipelines, quarantine). Nothing is read at import time: call :func:`warehouse_path`.
 """
 
 from __future__ import annotations
@@ -46,8 +47,13 @@ def make_pipeline(source: str, warehouse: str | os.PathLike | None = None, **kwa
     """The dlt pipeline that loads ``source`` into ``raw_<source>`` of the warehouse.
 
     Used by the CLI, the Dagster assets and the tests, so all three share state and schemas.
+    In lakehouse mode the same source loads to ``<lake>/raw_<source>/`` (Parquet, see ``lake.py``).
     """
+    from .engine import is_lakehouse
+
     path = warehouse_path(warehouse)
+    if is_lakehouse():
+        return _lake_pipeline(source, path, **kwargs)
     # merge loads go through `raw_<source>_staging`: empty it after each load instead of keeping a
     # second copy of every raw row in the warehouse (dlt reads this setting from the environment)
     os.environ.setdefault("LOAD__TRUNCATE_STAGING_DATASET", "true")
@@ -58,6 +64,23 @@ def make_pipeline(source: str, warehouse: str | os.PathLike | None = None, **kwa
     return dlt.pipeline(
         pipeline_name=f"finops_{source}",
         destination=dlt.destinations.duckdb(credentials),
+        dataset_name=raw_dataset(source),
+        pipelines_dir=str(state_dir(path) / "dlt"),
+        progress=kwargs.pop("progress", None),
+        **kwargs,
+    )
+
+
+def _lake_pipeline(source: str, path: Path, **kwargs) -> dlt.Pipeline:
+    """The lakehouse twin of :func:`make_pipeline`: same dataset names, Parquet files in the lake."""
+    from . import lake
+    from .engine import lake_url
+
+    name = lake.pipeline_name(source)
+    lake.stamp_arrow_loads(name)
+    return dlt.pipeline(
+        pipeline_name=name,
+        destination=lake.destination(lake_url()),
         dataset_name=raw_dataset(source),
         pipelines_dir=str(state_dir(path) / "dlt"),
         progress=kwargs.pop("progress", None),

@@ -1,5 +1,6 @@
 """dbt models as Dagster assets. Sources carry ``meta.dagster.asset_key`` = the dlt asset keys."""
 
+import os
 from collections.abc import Mapping
 from typing import Any
 
@@ -7,10 +8,12 @@ import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ingestion.bootstrap import ensure_source_tables
+from ingestion.common.engine import dbt_target, engine_env
 from orchestration.defs.resources import FinopsSettings
 
 from .project import dbt_args, dbt_executable, dbt_project
 
+#: One writer at a time in both modes (DuckDB's file lock; session-mode Spark's embedded Derby catalog).
 WAREHOUSE_POOL = "duckdb_warehouse"
 
 
@@ -34,6 +37,9 @@ def dbt_resource() -> DbtCliResource:
     pool=WAREHOUSE_POOL,
 )
 def finops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FinopsSettings):
-    """Build the dbt project (models, seeds and their tests) into the warehouse."""
-    ensure_source_tables(settings.warehouse_path())
-    yield from dbt.cli(dbt_args("build"), context=context).stream()
+    """Build the dbt project (models, seeds and their tests) into the warehouse, or on Spark over the lake."""
+    warehouse = settings.warehouse_path()
+    # dbt (a subprocess) reads the engine, lake and warehouse from the environment (profiles.yml)
+    os.environ.update(engine_env(warehouse))
+    ensure_source_tables(warehouse)
+    yield from dbt.cli(dbt_args("build", target=dbt_target()), context=context).stream()

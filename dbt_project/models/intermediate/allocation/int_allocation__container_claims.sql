@@ -13,12 +13,12 @@ requests as (
         container_name,
         node_name,
         sampled_at,
-        max(case when resource_name = 'cpu' then cast(requested_amount as double precision) end)
+        max(case when resource_name = 'cpu' then cast(requested_amount as {{ dbt.type_float() }}) end)
             as cpu_request,
-        max(case when resource_name = 'memory' then cast(requested_amount as double precision) end)
+        max(case when resource_name = 'memory' then cast(requested_amount as {{ dbt.type_float() }}) end)
             as memory_request_bytes,
         max(case when resource_name in ('nvidia_com_gpu', 'nvidia.com/gpu')
-            then cast(requested_amount as double precision) end) as gpu_request
+            then cast(requested_amount as {{ dbt.type_float() }}) end) as gpu_request
     from {{ ref('stg_k8s__container_requests') }}
     group by cluster_name, namespace_name, pod_name, container_name, node_name, sampled_at
 
@@ -33,8 +33,8 @@ usage as (
         container_name,
         node_name,
         sampled_at,
-        max(case when resource_name = 'cpu' then cast(usage_amount as double precision) end) as cpu_usage,
-        max(case when resource_name = 'memory' then cast(usage_amount as double precision) end)
+        max(case when resource_name = 'cpu' then cast(usage_amount as {{ dbt.type_float() }}) end) as cpu_usage,
+        max(case when resource_name = 'memory' then cast(usage_amount as {{ dbt.type_float() }}) end)
             as memory_usage_bytes
     from {{ ref('stg_k8s__container_usage') }}
     group by cluster_name, namespace_name, pod_name, container_name, node_name, sampled_at

@@ -31,12 +31,12 @@ capacity as (
         cluster_name,
         node_name,
         {{ billing_utc_timestamp('sampled_at') }} as sampled_at,
-        max(case when resource_name = 'cpu' then cast(capacity_amount as double precision) end)
+        max(case when resource_name = 'cpu' then cast(capacity_amount as {{ dbt.type_float() }}) end)
             as cpu_capacity,
-        max(case when resource_name = 'memory' then cast(capacity_amount as double precision) end)
+        max(case when resource_name = 'memory' then cast(capacity_amount as {{ dbt.type_float() }}) end)
             as memory_capacity_bytes,
         max(case when resource_name in ('nvidia_com_gpu', 'nvidia.com/gpu')
-            then cast(capacity_amount as double precision) end) as gpu_capacity
+            then cast(capacity_amount as {{ dbt.type_float() }}) end) as gpu_capacity
     from {{ ref('stg_k8s__node_capacity') }}
     group by cluster_name, node_name, {{ billing_utc_timestamp('sampled_at') }}
 

@@ -13,7 +13,7 @@ service_categories as (
 
     select
         product_code,
-        min("ServiceCategory") as service_category
+        min(ServiceCategory) as service_category
     from {{ ref('billing_service_categories_aws') }}
     group by 1
 

@@ -13,8 +13,8 @@ costs as (
 service_categories as (
 
     select
-        lower("ConsumedService") as consumed_service_key,
-        min("ServiceCategory") as service_category
+        lower(ConsumedService) as consumed_service_key,
+        min(ServiceCategory) as service_category
     from {{ ref('billing_service_categories_azure') }}
     group by 1
 
@@ -23,9 +23,9 @@ service_categories as (
 regions as (
 
     select
-        lower("OriginalValue") as location_key,
-        min("RegionId") as region_id,
-        min("RegionName") as region_name
+        lower(OriginalValue) as location_key,
+        min(RegionId) as region_id,
+        min(RegionName) as region_name
     from {{ ref('billing_azure_regions') }}
     group by 1
 

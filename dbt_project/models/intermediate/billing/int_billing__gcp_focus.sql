@@ -11,8 +11,8 @@ billing as (
 service_categories as (
 
     select
-        "ConsumedService" as service_name,
-        min("ServiceCategory") as service_category
+        ConsumedService as service_name,
+        min(ServiceCategory) as service_category
     from {{ ref('billing_service_categories_gcp') }}
     group by 1
 

@@ -57,9 +57,9 @@ final as (
         palette_clusters.cloud_account_name,
         palette_clusters.region_code,
         palette_clusters.cluster_state,
-        json_extract_string(palette_clusters.labels_json, '$.env') as env_label,
-        json_extract_string(palette_clusters.labels_json, '$.team') as team_label,
-        json_extract_string(palette_projects.labels_json, '$."business-unit"') as business_unit_label,
+        {{ json_text('palette_clusters.labels_json', 'env') }} as env_label,
+        {{ json_text('palette_clusters.labels_json', 'team') }} as team_label,
+        {{ json_text('palette_projects.labels_json', 'business-unit') }} as business_unit_label,
         palette_clusters.created_at as cluster_created_at,
         palette_clusters.deleted_at as cluster_deleted_at,
 

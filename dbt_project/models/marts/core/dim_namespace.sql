@@ -28,7 +28,7 @@ palette_namespaces as (
         clusters.cluster_name,
         namespaces.namespace_name,
         max(namespaces.namespace_id) as palette_namespace_id,
-        max(json_extract_string(namespaces.labels_json, '$.team')) as palette_team_label
+        max({{ json_text('namespaces.labels_json', 'team') }}) as palette_team_label
     from {{ ref('stg_palette__namespaces') }} as namespaces
     inner join {{ ref('stg_palette__clusters') }} as clusters on namespaces.cluster_id = clusters.cluster_id
     group by clusters.cluster_name, namespaces.namespace_name

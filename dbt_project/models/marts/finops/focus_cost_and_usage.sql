@@ -139,82 +139,82 @@ final as (
 
     select
         -- money
-        billed_cost as "BilledCost",
-        focus_effective_cost as "EffectiveCost",
-        list_cost as "ListCost",
-        contracted_cost as "ContractedCost",
-        billing_currency as "BillingCurrency",
+        billed_cost as {{ adapter.quote('BilledCost') }},
+        focus_effective_cost as {{ adapter.quote('EffectiveCost') }},
+        list_cost as {{ adapter.quote('ListCost') }},
+        contracted_cost as {{ adapter.quote('ContractedCost') }},
+        billing_currency as {{ adapter.quote('BillingCurrency') }},
 
         -- accounts and invoice
-        billing_account_id as "BillingAccountId",
-        coalesce(billing_account_name, billing_account_id) as "BillingAccountName",
-        sub_account_id as "SubAccountId",
-        coalesce(sub_account_name, sub_account_id) as "SubAccountName",
-        {{ dbt.concat(["coalesce(billing_account_id, provider_name)", "'-'", "billing_period"]) }} as "InvoiceId",
+        billing_account_id as {{ adapter.quote('BillingAccountId') }},
+        coalesce(billing_account_name, billing_account_id) as {{ adapter.quote('BillingAccountName') }},
+        sub_account_id as {{ adapter.quote('SubAccountId') }},
+        coalesce(sub_account_name, sub_account_id) as {{ adapter.quote('SubAccountName') }},
+        {{ dbt.concat(["coalesce(billing_account_id, provider_name)", "'-'", "billing_period"]) }} as {{ adapter.quote('InvoiceId') }},
 
         -- periods
-        billing_period_start as "BillingPeriodStart",
-        billing_period_end as "BillingPeriodEnd",
-        charge_period_start as "ChargePeriodStart",
-        charge_period_end as "ChargePeriodEnd",
+        billing_period_start as {{ adapter.quote('BillingPeriodStart') }},
+        billing_period_end as {{ adapter.quote('BillingPeriodEnd') }},
+        charge_period_start as {{ adapter.quote('ChargePeriodStart') }},
+        charge_period_end as {{ adapter.quote('ChargePeriodEnd') }},
 
         -- charge
-        charge_category as "ChargeCategory",
-        charge_class as "ChargeClass",
-        {{ focus_charge_description() }} as "ChargeDescription",
-        charge_frequency as "ChargeFrequency",
+        charge_category as {{ adapter.quote('ChargeCategory') }},
+        charge_class as {{ adapter.quote('ChargeClass') }},
+        {{ focus_charge_description() }} as {{ adapter.quote('ChargeDescription') }},
+        charge_frequency as {{ adapter.quote('ChargeFrequency') }},
 
         -- commitment discounts
-        commitment_discount_category as "CommitmentDiscountCategory",
-        commitment_discount_id as "CommitmentDiscountId",
-        commitment_discount_id as "CommitmentDiscountName",
-        commitment_discount_status as "CommitmentDiscountStatus",
-        commitment_discount_type as "CommitmentDiscountType",
+        commitment_discount_category as {{ adapter.quote('CommitmentDiscountCategory') }},
+        commitment_discount_id as {{ adapter.quote('CommitmentDiscountId') }},
+        commitment_discount_id as {{ adapter.quote('CommitmentDiscountName') }},
+        commitment_discount_status as {{ adapter.quote('CommitmentDiscountStatus') }},
+        commitment_discount_type as {{ adapter.quote('CommitmentDiscountType') }},
 
         -- pricing and quantities
-        pricing_category as "PricingCategory",
-        pricing_quantity as "PricingQuantity",
+        pricing_category as {{ adapter.quote('PricingCategory') }},
+        pricing_quantity as {{ adapter.quote('PricingQuantity') }},
         case
             when pricing_quantity is null then {{ focus_unit('pricing_unit') }}
             -- commitment fees arrive without a unit: CUR and Azure count them in hours
             else coalesce({{ focus_unit('pricing_unit') }}, 'Hours')
-        end as "PricingUnit",
-        case when pricing_quantity <> 0 then list_cost / pricing_quantity end as "ListUnitPrice",
-        case when pricing_quantity <> 0 then contracted_cost / pricing_quantity end as "ContractedUnitPrice",
-        consumed_quantity as "ConsumedQuantity",
-        {{ focus_unit('consumed_unit') }} as "ConsumedUnit",
+        end as {{ adapter.quote('PricingUnit') }},
+        case when pricing_quantity <> 0 then list_cost / pricing_quantity end as {{ adapter.quote('ListUnitPrice') }},
+        case when pricing_quantity <> 0 then contracted_cost / pricing_quantity end as {{ adapter.quote('ContractedUnitPrice') }},
+        consumed_quantity as {{ adapter.quote('ConsumedQuantity') }},
+        {{ focus_unit('consumed_unit') }} as {{ adapter.quote('ConsumedUnit') }},
 
         -- provider
-        provider_name as "ProviderName",
-        publisher_name as "PublisherName",
-        {{ focus_invoice_issuer_name() }} as "InvoiceIssuerName",
+        provider_name as {{ adapter.quote('ProviderName') }},
+        publisher_name as {{ adapter.quote('PublisherName') }},
+        {{ focus_invoice_issuer_name() }} as {{ adapter.quote('InvoiceIssuerName') }},
 
         -- location, resource, service
-        region_id as "RegionId",
-        region_name as "RegionName",
-        cast(null as {{ dbt.type_string() }}) as "AvailabilityZone",
-        resource_id as "ResourceId",
-        resource_name as "ResourceName",
-        resource_type as "ResourceType",
-        coalesce(service_categories.mapped_category, charges.service_category) as "ServiceCategory",
+        region_id as {{ adapter.quote('RegionId') }},
+        region_name as {{ adapter.quote('RegionName') }},
+        cast(null as {{ dbt.type_string() }}) as {{ adapter.quote('AvailabilityZone') }},
+        resource_id as {{ adapter.quote('ResourceId') }},
+        resource_name as {{ adapter.quote('ResourceName') }},
+        resource_type as {{ adapter.quote('ResourceType') }},
+        coalesce(service_categories.mapped_category, charges.service_category) as {{ adapter.quote('ServiceCategory') }},
         {{ dbt.concat(["'Other ('",
             "coalesce(service_categories.mapped_category, charges.service_category)", "')'"]) }}
-            as "ServiceSubcategory",
-        charges.service_name as "ServiceName",
-        sku_id as "SkuId",
-        sku_id as "SkuPriceId",
-        tags as "Tags",
+            as {{ adapter.quote('ServiceSubcategory') }},
+        charges.service_name as {{ adapter.quote('ServiceName') }},
+        sku_id as {{ adapter.quote('SkuId') }},
+        sku_id as {{ adapter.quote('SkuPriceId') }},
+        tags as {{ adapter.quote('Tags') }},
 
         -- provider extras (lineage)
-        source as "x_Source",
-        _source_file as "x_SourceFile",
-        billing_period as "x_BillingPeriod",
-        cost_dataset as "x_CostDataset",
-        _delivery_id as "x_DeliveryId",
-        invoice_issuer_name as "x_InvoiceIssuerName",
-        x_line_item_type as "x_LineItemType",
-        x_source_line_id as "x_SourceLineId",
-        billing_line_key as "x_BillingLineKey"
+        source as {{ adapter.quote('x_Source') }},
+        _source_file as {{ adapter.quote('x_SourceFile') }},
+        billing_period as {{ adapter.quote('x_BillingPeriod') }},
+        cost_dataset as {{ adapter.quote('x_CostDataset') }},
+        _delivery_id as {{ adapter.quote('x_DeliveryId') }},
+        invoice_issuer_name as {{ adapter.quote('x_InvoiceIssuerName') }},
+        x_line_item_type as {{ adapter.quote('x_LineItemType') }},
+        x_source_line_id as {{ adapter.quote('x_SourceLineId') }},
+        billing_line_key as {{ adapter.quote('x_BillingLineKey') }}
 
     from charges
     left join service_categories
