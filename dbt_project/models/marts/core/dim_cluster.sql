@@ -1,5 +1,6 @@
 -- One row per Kubernetes cluster: Palette's cluster record (project, cloud, account, labels) joined to what
--- Prometheus observed (nodes, first and last hour). A cluster seen only by Prometheus keeps a name-based id.
+-- Prometheus observed (nodes, first and last hour). A cluster seen only by Prometheus or only in its bills'
+-- tags keeps a name-based id.
 with
 
 palette_clusters as (
@@ -26,11 +27,22 @@ observed as (
 
 ),
 
+billed as (
+
+    -- clusters known only from their bills' cluster tags (Palette and Prometheus not loaded)
+    select distinct cluster_name
+    from {{ ref('fct_k8s_allocation_daily') }}
+    where cluster_name is not null
+
+),
+
 named as (
 
     select cluster_name from palette_clusters
     union
     select cluster_name from observed
+    union
+    select cluster_name from billed
 
 ),
 
