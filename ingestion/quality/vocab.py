@@ -1,23 +1,9 @@
 """Documented values of the providers' categorical columns, and plausibility bounds."""
 
-#: lineItem/LineItemType values (the same list the stg_aws__cur tests accept).
-AWS_LINE_ITEM_TYPES = (
-    "Usage",
-    "DiscountedUsage",
-    "SavingsPlanCoveredUsage",
-    "SavingsPlanNegation",
-    "SavingsPlanUpfrontFee",
-    "SavingsPlanRecurringFee",
-    "Fee",
-    "RIFee",
-    "Credit",
-    "Refund",
-    "Tax",
-    "BundledDiscount",
-    "EdpDiscount",
-    "PrivateRateDiscount",
-    "DistributorDiscount",
-)
+from ingestion.aws_cur.settings import LINE_ITEM_TYPES
+
+#: lineItem/LineItemType values (the same list the AWS CUR loader and the stg_aws__cur tests use).
+AWS_LINE_ITEM_TYPES = LINE_ITEM_TYPES
 #: ChargeType of Azure cost exports (EA and MCA).
 AZURE_CHARGE_TYPES = (
     "Usage",
