@@ -1,4 +1,4 @@
-"""Dagster definitions by domain: ingestion (dlt), transform (dbt). Each folder exposes ``defs()``."""
+"""Dagster definitions by domain (ingestion, transform, quality, ml, exports, actions, jobs)."""
 
 
 def collect(package: str, modules: tuple[str, ...]):
