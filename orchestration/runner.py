@@ -23,9 +23,10 @@ def _echo(msg: str) -> None:
 
 def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLike | None = None) -> int:
     """Run dbt with the project's profile on the warehouse (or the lake: FINOPS_ENGINE); raw tables of
-    unloaded sources are created first."""
+    unloaded sources are created first, and a lakehouse build is published as views in the warehouse."""
     from ingestion.bootstrap import ensure_source_tables
-    from ingestion.common.engine import dbt_target, engine_env
+    from ingestion.common.engine import LAKE_ENV, dbt_target, engine_env
+    from ingestion.common.serving import publish_views, serves_lake
     from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_args, dbt_executable
 
     wh = warehouse_path(warehouse)
@@ -39,7 +40,12 @@ def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLik
         "--profiles-dir",
         str(DBT_PROJECT_DIR),
     ]
-    return subprocess.run(args, env=env, cwd=DBT_PROJECT_DIR).returncode
+    code = subprocess.run(args, env=env, cwd=DBT_PROJECT_DIR).returncode
+    if code == 0 and command in ("build", "run", "seed") and serves_lake():
+        # lakehouse mode: the warehouse file becomes a catalog of views over the Parquet Spark wrote
+        done = publish_views(wh, lake=env.get(LAKE_ENV))
+        _echo(f"published {len(done.views)} views over the lake in {wh}")
+    return code
 
 
 def dagster_home() -> Path:

@@ -19,10 +19,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from ingestion.common.serving import publish_views
 from ingestion.config import api_options
 from ingestion.demo import generate
 from ingestion.load import run_load
 from orchestration.runner import demo_emulators, run_dbt
+from orchestration.warehouse_io import read_sql
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("lakehouse")]
 
@@ -216,6 +218,46 @@ def test_lake_appends_every_load_and_spark_counts_the_newest_only(builds):
     assert len(expected) == 6
     assert {k: v for k, v in billed.items() if k[0] != "focus"} == pytest.approx(expected, abs=0.005)
     assert any(k[0] == "focus" for k in billed), "the FOCUS sample is billed too"
+
+
+#: per mart: the money a Python asset reads, summed per source and billing month
+SERVED = {
+    "fct_cost_daily": "sum(billed_cost), sum(effective_cost), sum(list_cost)",
+    "fct_k8s_allocation_daily": "sum(billed_cost), sum(effective_cost), sum(workload_idle_cost), sum(cpu_cost)",
+}
+
+
+def served_totals(con: duckdb.DuckDBPyConnection, mart: str) -> dict:
+    sql = f"select source, billing_period, count(*), {SERVED[mart]} from marts.{mart} group by 1, 2"
+    return {(r[0], r[1]): [round(v, 2) for v in r[2:]] for r in con.execute(sql).fetchall()}
+
+
+def test_duckdb_serves_the_spark_build_as_views(builds):
+    """run_dbt published the Spark build into lakehouse mode's DuckDB file; publishing again replaces the views."""
+    state = builds["root"] / "lake_state" / "finops.duckdb"
+    spark_wh = Path(builds["FINOPS_SPARK_DIR"]) / "warehouse"
+    done = publish_views(state, spark_wh, builds["FINOPS_LAKE_PATH"])
+    assert done.skipped == [] and done.dropped == []
+    layers = ("staging", "intermediate", "marts", "seeds")
+    count = "select table_schema, count(*) from information_schema.tables where table_schema in ? group by 1"
+    with duckdb.connect(builds["FINOPS_WAREHOUSE"], read_only=True) as con:
+        models = dict(con.execute(count, [list(layers)]).fetchall())
+        expected = {mart: served_totals(con, mart) for mart in SERVED}
+    with duckdb.connect(str(state), read_only=True) as con:
+        views = dict(con.execute(count.replace("where", "where table_type = 'VIEW' and"), [list(layers)]).fetchall())
+        got = {mart: served_totals(con, mart) for mart in SERVED}
+        # raw views apply nothing: the re-delivered CUR month is there from both loads
+        raw_loads = con.execute("select count(distinct _dlt_load_id) from raw_aws_cur.cost_and_usage").fetchone()[0]
+    assert views == models and models["staging"] >= 20, "every model and seed, staging included, is a view"
+    assert {"raw_aws_cur.cost_and_usage", "raw_prometheus.container_cpu_usage"} <= set(done.views)
+    assert raw_loads >= 2
+    for mart, totals in expected.items():
+        assert got[mart].keys() == totals.keys() and len(totals) >= 6, mart
+        for key, values in totals.items():
+            assert got[mart][key] == pytest.approx(values, abs=0.01), (mart, key)
+    # what the Python assets call: the views answer through the read-only DuckDB reader
+    frame = read_sql("select source, sum(billed_cost) as billed from marts.fct_cost_daily group by 1", state)
+    assert len(frame) == len({s for s, _ in expected["fct_cost_daily"]}) and frame["billed"].sum() > 0
 
 
 def _asset_graph(engine: str) -> dict:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import dlt
+import duckdb
 import jinja2
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -13,6 +14,7 @@ import yaml
 
 from ingestion.bootstrap import ensure_source_tables
 from ingestion.common import engine, lake
+from ingestion.common.serving import publish_views, serves_lake
 from ingestion.common.warehouse import make_pipeline
 from ingestion.registry import SOURCES
 
@@ -102,3 +104,36 @@ def test_never_loaded_tables_get_an_empty_typed_parquet_until_data_arrives(lakeh
     pq.write_table(pa.table({"x": [1]}), folder / "1795336422.1590374.abc.parquet")
     ensure_source_tables(Path("unused"), ["azure_cost"])
     assert sorted(p.name for p in folder.iterdir()) == ["1795336422.1590374.abc.parquet"]
+
+
+def _parquet(folder: Path, name: str, rows: dict) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    pq.write_table(pa.table(rows), folder / name)
+
+
+def test_spark_tables_and_raw_folders_are_served_as_duckdb_views(lakehouse, tmp_path, monkeypatch):
+    assert serves_lake()
+    monkeypatch.setenv("FINOPS_DBT_TARGET", "databricks")  # tables not local: nothing to publish
+    assert not serves_lake()
+    spark = engine.spark_dir() / "warehouse"
+    _parquet(spark / "marts.db" / "fct_cost_daily", "part-0.parquet", {"billed_cost": [1.5, 2.0]})
+    _parquet(spark / "marts.db" / "fct_cost_daily", "part-1.parquet", {"billed_cost": [0.25]})
+    _parquet(spark / "seeds.db" / "teams", "part-0.parquet", {"team": ["a"]})
+    (spark / "marts.db" / "fct_empty").mkdir()
+    _parquet(lakehouse / "raw_aws_cur" / "cost_and_usage", "1.0.parquet", {"cost": [1.0]})
+    _parquet(lakehouse / "raw_aws_cur" / "cost_and_usage", "2.0.parquet", {"cost": [2.0], "added": ["x"]})
+    _parquet(lakehouse / "raw_aws_cur_staging" / "cost_and_usage", "1.0.parquet", {"cost": [9.0]})
+    state = engine.warehouse_path()
+    with duckdb.connect(str(state)) as con:
+        con.execute("create schema marts; create view marts.fct_gone as select 1 as x")
+    done = publish_views()
+    assert done.views == ["marts.fct_cost_daily", "raw_aws_cur.cost_and_usage", "seeds.teams"]
+    assert done.skipped == ["marts.fct_empty"] and done.dropped == ["marts.fct_gone"]
+    with duckdb.connect(str(state), read_only=True) as con:
+        assert con.execute("select sum(billed_cost) from marts.fct_cost_daily").fetchone()[0] == 3.75
+        # raw: every load, columns added by later loads included
+        assert con.execute("select sum(cost), count(added) from raw_aws_cur.cost_and_usage").fetchone() == (3.0, 1)
+    with duckdb.connect(str(state)) as con:
+        con.execute("drop view seeds.teams; create table seeds.teams as select 'b' as team")
+    with pytest.raises(RuntimeError, match="seeds.teams"):
+        publish_views()

@@ -9,6 +9,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
 from ingestion.bootstrap import ensure_source_tables
 from ingestion.common.engine import dbt_target, engine_env
+from ingestion.common.serving import publish_views, serves_lake
 from orchestration.defs.resources import FinopsSettings
 
 from .project import dbt_args, dbt_executable, dbt_project
@@ -37,9 +38,13 @@ def dbt_resource() -> DbtCliResource:
     pool=WAREHOUSE_POOL,
 )
 def finops_dbt_assets(context: dg.AssetExecutionContext, dbt: DbtCliResource, settings: FinopsSettings):
-    """Build the dbt project (models, seeds and their tests) into the warehouse, or on Spark over the lake."""
+    """Build the dbt project (models, seeds and their tests) into the warehouse, or on Spark over the lake
+    (then published as DuckDB views in the warehouse file, for the assets downstream)."""
     warehouse = settings.warehouse_path()
     # dbt (a subprocess) reads the engine, lake and warehouse from the environment (profiles.yml)
     os.environ.update(engine_env(warehouse))
     ensure_source_tables(warehouse)
     yield from dbt.cli(dbt_args("build", target=dbt_target()), context=context).stream()
+    if serves_lake():  # reached only when the build succeeded (a failed build raises above)
+        done = publish_views(warehouse)
+        context.log.info(f"published {len(done.views)} views over the lake in {warehouse}")
