@@ -44,6 +44,8 @@ def test_dbt_args():
         "run",
         "--select",
         "staging.aws",
+        "--indirect-selection",
+        "cautious",
         "--target",
         "spark",
         "--full-refresh",
