@@ -155,6 +155,30 @@ def print_summary(warehouse: str | os.PathLike | None = None) -> None:
     print("\nLoaded raw tables")
     for name, n in tables:
         print(f"  {name:<55}{n:>12,}")
+    print_findings_summary(wh)
+
+
+def print_findings_summary(wh: Path) -> None:
+    """Showback of the latest month and the findings per kind, when the marts and ml tables exist."""
+    import duckdb
+
+    with duckdb.connect(str(wh), read_only=True) as con:
+        present = {f"{s}.{t}" for s, t in con.execute("select table_schema, table_name from information_schema.tables")
+                   .fetchall()}  # fmt: skip
+        if "marts.rpt_showback_monthly" in present:
+            period = con.execute("select max(billing_period) from marts.rpt_showback_monthly").fetchone()[0]
+            print(f"\nShowback {period} (effective cost; billed cost; change on the month before)")
+            for team, currency, eff, billed, mom in con.execute(
+                (SQL_DIR / "showback_last_month.sql").read_text()
+            ).fetchall():
+                print(f"  {team:<14}{currency or '':<6}{eff:>12,.2f}{billed:>12,.2f}{mom or 0:>+12,.2f}")
+        kinds = sorted(t.split(".", 1)[1] for t in present if t.startswith("ml.findings_"))
+        if kinds:
+            print("\nFindings (open; impact: $ extra cost or $/month saved)")
+            for table in kinds:
+                n, impact = con.execute(f'select count(*), coalesce(sum(impact_usd), 0) from ml."{table}"').fetchone()
+                print(f"  {table.removeprefix('findings_'):<20}{n:>6}{impact:>14,.2f}")
+    print(f"\nReports: {wh.parent / 'reports'}   audit trail: {wh.parent / 'audit' / 'audit.jsonl'}")
 
 
 def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> None:

@@ -188,3 +188,21 @@ def test_focus_export_file_holds_every_billed_cent(demo):
     expected = [t["billed_cost"] for t in demo["truth"]["expected_totals"] if t["source"] in PROVIDER]
     # per-period truths are rounded to cents, so their sum may be off by half a cent per period
     assert abs(total - sum(expected)) <= 0.005 * len(expected)
+
+
+def test_summary_prints_showback_and_findings(demo, capsys):
+    """The demo's closing summary shows the latest month's showback per team and the findings per kind."""
+    from orchestration.runner import print_summary
+
+    print_summary(demo["warehouse"])
+    out = capsys.readouterr().out
+    with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
+        period, team, eff = con.execute(
+            "select billing_period, team, sum(effective_cost) from marts.rpt_showback_monthly "
+            "where billing_period = (select max(billing_period) from marts.rpt_showback_monthly) "
+            "group by 1, 2 order by 3 desc limit 1"
+        ).fetchone()
+        n_rightsizing = con.execute("select count(*) from ml.findings_rightsizing").fetchone()[0]
+    assert f"Showback {period}" in out
+    assert any(line.split()[:1] == [team] and f"{eff:,.2f}" in line for line in out.splitlines())
+    assert any(line.split()[:2] == ["rightsizing", str(n_rightsizing)] for line in out.splitlines())
