@@ -19,7 +19,7 @@ from typing import Any
 
 import duckdb
 
-from ingestion.common.warehouse import warehouse_path
+from finops_core.warehouse import warehouse_path
 
 KINDS = ("finding", "decision", "override", "export", "delivery", "transition")
 FIELDS = ("seq", "ts", "kind", "run_id", "inputs", "rule_version", "payload", "prev_hash")

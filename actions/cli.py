@@ -18,7 +18,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 def _warehouse(option: Path | None) -> Path | None:
     """The warehouse to read, only when it exists (the estimate falls back to the catalog CSVs)."""
-    from ingestion.common.warehouse import PROJECT_ROOT, WAREHOUSE_ENV
+    from finops_core.warehouse import PROJECT_ROOT, WAREHOUSE_ENV
 
     path = option or os.environ.get(WAREHOUSE_ENV) or PROJECT_ROOT / "warehouse" / "finops.duckdb"
     return Path(path) if Path(path).exists() else None

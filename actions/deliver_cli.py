@@ -33,7 +33,7 @@ def export_cmd(
     from actions.exports.journal import JournalError
     from actions.exports.runner import TARGETS, run_exports
     from actions.exports.terraform import PatchError
-    from ingestion.common.warehouse import warehouse_path
+    from finops_core.warehouse import warehouse_path
 
     wh = warehouse_path(warehouse)
     if not wh.exists():
@@ -78,7 +78,7 @@ def report_cmd(
 
     from actions.reports.llm import LlmConfig
     from actions.reports.render import write_reports
-    from ingestion.common.warehouse import warehouse_path
+    from finops_core.warehouse import warehouse_path
 
     if month is not None and not re.fullmatch(r"\d{4}-(0[1-9]|1[0-2])", month):
         _fail(f"--month {month!r} is not YYYY-MM")

@@ -23,8 +23,8 @@ from typing import Any
 import pandas as pd
 
 from actions.policy import Policy
-from ingestion.common.warehouse import PROJECT_ROOT
-from orchestration.warehouse_io import read_sql, table_exists
+from finops_core.warehouse import PROJECT_ROOT
+from finops_core.warehouse_io import read_sql, table_exists
 
 SHARED_PRICING = PROJECT_ROOT.parent / "shared" / "data" / "real" / "pricing"
 BUDGETS_SEED = PROJECT_ROOT / "dbt_project" / "seeds" / "budgets.csv"
@@ -251,8 +251,8 @@ def load_catalog(warehouse: str | os.PathLike | None = None) -> pd.DataFrame:
     if warehouse is not None and table_exists("staging", "stg_pricing__instance_prices", warehouse):
         sql = "select provider, region, instance_type, gpu_type, on_demand_hourly_cost as on_demand_hourly, "
         return read_sql(sql + "spot_hourly_cost as spot_hourly from staging.stg_pricing__instance_prices", warehouse)
+    from finops_core.config import source_location
     from ingestion.common.files import list_files
-    from ingestion.config import source_location
     from ingestion.pricing.helpers import detect_format, read_csv_strings, to_raw
 
     frames = []

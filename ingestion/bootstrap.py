@@ -11,10 +11,11 @@ from pathlib import Path
 
 import duckdb
 
-from .common.engine import is_lakehouse, lake_url
+from finops_core.engine import is_lakehouse, lake_url
+from finops_core.warehouse import raw_dataset
+
 from .common.lake import ensure_lake_tables
 from .common.schema import ensure_raw_table
-from .common.warehouse import raw_dataset
 from .registry import SOURCES
 
 

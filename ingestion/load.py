@@ -6,8 +6,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from finops_core.warehouse import quarantine_dir, warehouse_path
+from ingestion.common.pipeline import make_pipeline
+
 from .common.stats import LoadStats
-from .common.warehouse import make_pipeline, quarantine_dir, warehouse_path
 from .registry import build_source, get_spec
 
 
@@ -30,7 +32,7 @@ def run_load(
     """Load ``source`` from ``location`` into ``raw_<source>`` of the warehouse; returns per-period stats.
 
     Bad files are quarantined beside the warehouse and reported in ``stats.quarantined``; bad input that
-    stops the whole load raises ``ingestion.common.errors.SourceError`` with a one-line message.
+    stops the whole load raises ``finops_core.errors.SourceError`` with a one-line message.
     """
     spec = get_spec(source)
     wh = warehouse_path(warehouse)

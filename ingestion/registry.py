@@ -122,7 +122,8 @@ def build_source(
     **options: Any,
 ) -> dlt.sources.DltSource:
     """Instantiate source ``name`` for a path (file sources) or base URL (API sources). No I/O happens here."""
-    from .common.engine import is_lakehouse
+    from finops_core.engine import is_lakehouse
+
     from .common.lake import appending
 
     spec = get_spec(name)

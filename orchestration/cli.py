@@ -36,8 +36,8 @@ def load(
     """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
     from dlt.common.runtime import collector as dlt_progress
 
-    from ingestion.common.warehouse import warehouse_path
-    from ingestion.config import api_options
+    from finops_core.config import api_options
+    from finops_core.warehouse import warehouse_path
     from ingestion.load import run_load
     from ingestion.registry import get_spec
 

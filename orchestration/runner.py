@@ -8,12 +8,10 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
-from ingestion.common.warehouse import PROJECT_ROOT, WAREHOUSE_ENV, warehouse_path
+from finops_core.warehouse import PROJECT_ROOT, WAREHOUSE_ENV, warehouse_path
 
-DEMO_API_KEY = "demo-palette-key"  # the emulator's key: demo only, not a secret
 SQL_DIR = Path(__file__).parent / "sql"
 
 
@@ -24,9 +22,9 @@ def _echo(msg: str) -> None:
 def run_dbt(command: str, select: str | None = None, warehouse: str | os.PathLike | None = None) -> int:
     """Run dbt with the project's profile on the warehouse (or the lake: FINOPS_ENGINE); raw tables of
     unloaded sources are created first, and a lakehouse build is published as views in the warehouse."""
+    from finops_core.engine import LAKE_ENV, dbt_target, engine_env
+    from finops_core.serving import publish_views, serves_lake
     from ingestion.bootstrap import ensure_source_tables
-    from ingestion.common.engine import LAKE_ENV, dbt_target, engine_env
-    from ingestion.common.serving import publish_views, serves_lake
     from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_args, dbt_executable
 
     wh = warehouse_path(warehouse)
@@ -58,39 +56,10 @@ def dagster_home() -> Path:
     return home
 
 
-@contextlib.contextmanager
-def demo_emulators(estate: Path, palette_port: int = 0, prometheus_port: int = 0) -> Iterator[dict[str, str]]:
-    """Start the Palette and Prometheus emulators on the estate; yields the env vars that point at them."""
-    from ingestion.demo.emulators.palette import PaletteEmulator
-    from ingestion.demo.emulators.prometheus import PrometheusEmulator
-
-    key = os.environ.get("PALETTE_API_KEY") or DEMO_API_KEY
-    palette = PaletteEmulator(estate / "palette" / "tenant.json", api_key=key, port=palette_port)
-    prometheus = PrometheusEmulator(estate / "prometheus" / "series.parquet", port=prometheus_port)
-    palette.start()
-    prometheus.start()
-    try:
-        yield {"PALETTE_API_URL": palette.url, "PALETTE_API_KEY": key, "PROMETHEUS_URL": prometheus.url}
-    finally:
-        palette.stop()
-        prometheus.stop()
-
-
-def demo_env(estate: Path) -> dict[str, str]:
-    """Environment that points every source at the demo estate, for its own time window."""
-    import json
-
-    meta = json.loads((estate / "ground_truth.json").read_text())["meta"]
-    return {
-        "FINOPS_DEMO_DIR": str(estate.resolve()),
-        "FINOPS_WINDOW_START": meta["start_date"],
-        "FINOPS_WINDOW_END": meta["end_date"],
-    }
-
-
 def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_only: bool) -> int:
     """`finops demo`: generate the estate, start the emulators, run the main job, print a summary."""
-    from ingestion.demo import generate
+    from demo import generate
+    from demo.wiring import TRUTH_FILE, demo_emulators, demo_env
 
     t0 = time.monotonic()
     out = out.resolve()
@@ -128,7 +97,7 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
     print_summary(wh)
     print(f"\nDemo finished in {elapsed:.0f}s.")
     print(f"  warehouse : {wh}")
-    print(f"  estate    : {out}  (ground truth: {out / 'ground_truth.json'})")
+    print(f"  estate    : {out}  (ground truth: {out / TRUTH_FILE})")
     print(f"  exports   : {wh.parent / 'exports'}  (FOCUS 1.2 Parquet of every bill)")
     print(f"  quarantine: {wh.parent / 'quarantine'}")
     print(f"  dagster   : run {result.run_id} stored in {home}")
@@ -182,6 +151,8 @@ def print_findings_summary(wh: Path) -> None:
 
 
 def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> None:
+    from demo.wiring import demo_emulators
+
     with demo_emulators(estate.resolve(), palette_port, prometheus_port) as env:
         for k, v in env.items():
             if k != "PALETTE_API_KEY":
@@ -193,15 +164,16 @@ def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> No
 
 
 def run_dev(port: int) -> int:
-    """`dagster dev` on the same warehouse; with a demo estate and no PALETTE_API_URL, serve the emulators."""
-    from ingestion.config import demo_dir
+    """`dagster dev` on the same warehouse. With no PALETTE_API_URL and a demo estate in ``demo_estate/``,
+    the demo is wired in explicitly (its files, its window, the emulators), as ``finops demo`` does."""
+    from demo.wiring import default_estate, demo_emulators, demo_env, is_estate
 
     os.environ.setdefault(WAREHOUSE_ENV, str(warehouse_path()))
     dagster_home()
     dagster = str(Path(sys.executable).parent / "dagster")
     cmd = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port)]
-    estate = demo_dir()
-    if os.environ.get("PALETTE_API_URL") or not (estate / "ground_truth.json").exists():
+    estate = default_estate()
+    if os.environ.get("PALETTE_API_URL") or not is_estate(estate):
         return subprocess.run(cmd, cwd=PROJECT_ROOT).returncode
     os.environ.update(demo_env(estate))
     with demo_emulators(estate) as env:

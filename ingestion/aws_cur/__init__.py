@@ -18,13 +18,13 @@ import duckdb
 import pyarrow as pa
 from dlt.common.schema.typing import TColumnSchema
 
+from finops_core.errors import MissingColumnError
+from finops_core.warehouse import quarantine_dir
 from ingestion.common.arrow_io import ARROW_TYPES
-from ingestion.common.errors import MissingColumnError
 from ingestion.common.fileinfo import is_remote, local_copy
 from ingestion.common.lake import is_lake
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import quarantine_dir
 
 from . import replace
 from .discovery import Delivery, discover

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ingestion.common.errors import SourceError
+from finops_core.errors import SourceError
 from ingestion.common.fileinfo import content_hash, modified_at
 from ingestion.common.files import list_files, read_text
 

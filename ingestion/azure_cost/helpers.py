@@ -12,6 +12,7 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finops_core.errors import MissingColumnError
 from ingestion.common.arrow_io import (
     file_stem,
     iter_csv_batches,
@@ -24,7 +25,6 @@ from ingestion.common.arrow_io import (
     to_json_object,
     unique_names,
 )
-from ingestion.common.errors import MissingColumnError
 from ingestion.common.files import list_files, read_text
 from ingestion.common.periods import PARSE_ERRORS, FileSpec
 from ingestion.common.quarantine import quarantine_file

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .errors import SourceError
+from finops_core.errors import SourceError
 
 
 def source_error(exc: BaseException | None) -> SourceError | None:

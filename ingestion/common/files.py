@@ -14,7 +14,7 @@ from typing import IO
 
 import fsspec
 
-from .errors import EmptyInputError, SourceError
+from finops_core.errors import EmptyInputError, SourceError
 
 
 def _fs_and_root(path: str) -> tuple[fsspec.AbstractFileSystem, str]:

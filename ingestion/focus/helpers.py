@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finops_core.errors import MissingColumnError
 from ingestion.azure_cost.helpers import LAYOUT
 from ingestion.common.arrow_io import (
     file_stem,
@@ -23,7 +24,6 @@ from ingestion.common.arrow_io import (
     to_timestamp,
     unique_names,
 )
-from ingestion.common.errors import MissingColumnError
 from ingestion.common.periods import FileSpec
 
 from . import settings

@@ -14,6 +14,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
 
+from finops_core.errors import MissingColumnError
 from ingestion.common.arrow_io import (
     iter_csv_batches,
     period_hint,
@@ -23,7 +24,6 @@ from ingestion.common.arrow_io import (
     to_timestamp,
     unique_names,
 )
-from ingestion.common.errors import MissingColumnError
 from ingestion.common.files import open_file
 from ingestion.common.periods import FileSpec
 

@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from dlt.sources.helpers.requests import Client
 
-from ingestion.common.errors import AuthenticationError, SourceError
+from finops_core.errors import AuthenticationError, SourceError
 
 from . import settings
 

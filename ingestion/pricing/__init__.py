@@ -13,10 +13,10 @@ from collections.abc import Iterator, Sequence
 import dlt
 from dlt.common.schema.typing import TColumnSchema
 
+from finops_core.warehouse import quarantine_dir
 from ingestion.common.files import list_files
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import quarantine_dir
 
 from .helpers import detect_format, read_csv_strings, to_raw
 from .settings import PATTERNS, PRICE_COLUMNS, SOURCE_NAME, SPEC_COLUMNS

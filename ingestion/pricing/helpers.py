@@ -9,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from ingestion.common.errors import MissingColumnError, SourceError
+from finops_core.errors import MissingColumnError, SourceError
 from ingestion.common.files import open_file
 
 from .settings import FORMATS, PRICE_COLUMNS, SIGNATURES, SPEC_COLUMNS

@@ -11,7 +11,7 @@ import pyarrow as pa
 import requests
 from dlt.sources.helpers.requests import Client
 
-from ingestion.common.errors import AuthenticationError, SourceError
+from finops_core.errors import AuthenticationError, SourceError
 
 from . import settings
 from .settings import Query

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ingestion.common.warehouse import raw_dataset
+from finops_core.warehouse import raw_dataset
 
 from .rules import Rule, between, cost, currency, in_set, not_before, required, unique
 from .vocab import (

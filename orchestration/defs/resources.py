@@ -7,8 +7,12 @@ from pathlib import Path
 
 import dagster as dg
 
-from ingestion.common.warehouse import WAREHOUSE_ENV, warehouse_path
-from ingestion.config import source_location
+from finops_core.config import source_location
+from finops_core.warehouse import WAREHOUSE_ENV, warehouse_path
+
+#: The one pool of every op that writes the warehouse: DuckDB's file lock (and session-mode Spark's Derby
+#: catalog) allow one writer at a time; the limit (1) is set in ``orchestration/dagster.yaml``.
+WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class FinopsSettings(dg.ConfigurableResource):

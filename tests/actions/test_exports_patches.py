@@ -10,7 +10,7 @@ import pytest
 
 from actions.exports import palette_patch, terraform
 from actions.exports.runner import run_exports
-from ingestion.demo.emulators.palette import PaletteEmulator
+from demo.emulators.palette import PaletteEmulator
 from tests.actions.delivery_fakes import LocalServer, findings_warehouse, node_pool_finding
 from tests.fixtures.palette.factory import make_tenant
 

@@ -11,6 +11,7 @@ import duckdb
 import pytest
 
 from actions import audit
+from finops_core.warehouse_io import read_sql, write_frame
 from ml.findings import Finding, to_frame
 from orchestration.defs.actions.governance import (
     ASSETS,
@@ -21,7 +22,6 @@ from orchestration.defs.actions.governance import (
     jira_inbox_sensor,
 )
 from orchestration.defs.resources import FinopsSettings
-from orchestration.warehouse_io import read_sql, write_frame
 from tests.actions.test_workflow import FakeJira, jira_issue
 
 pytestmark = pytest.mark.integration

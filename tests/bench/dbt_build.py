@@ -19,11 +19,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def prepare(base: Path, days: int = 90, seed: int = 7) -> Path:
     """Generate the demo estate and load every source into ``base/finops.duckdb`` (once); returns it."""
-    from ingestion.config import api_options, source_location
-    from ingestion.demo import generate
+    from demo import generate
+    from demo.wiring import demo_emulators, demo_env
+    from finops_core.config import api_options, source_location
     from ingestion.load import run_load
     from ingestion.registry import SOURCES
-    from orchestration.runner import demo_emulators, demo_env
 
     estate, wh, done = base / "estate", base / "finops.duckdb", base / "loaded.json"
     if done.exists() and json.loads(done.read_text()) == {"days": days, "seed": seed}:

@@ -88,7 +88,7 @@ def run_cur_cases(args: argparse.Namespace, py: str) -> None:
             [
                 py,
                 "-m",
-                "ingestion.demo",
+                "demo",
                 "generate",
                 "--out",
                 str(estate),

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
 
 
 @pytest.fixture(scope="session")

@@ -7,14 +7,14 @@ from collections import defaultdict
 import numpy as np
 import pytest
 
-from ingestion.demo.allocation_truth import UNALLOCATED, _prom_cpu_rate, allocate
-from ingestion.demo.aws import write_aws
-from ingestion.demo.azure import write_azure
-from ingestion.demo.billing import months
-from ingestion.demo.emulators.prometheus import load_series
-from ingestion.demo.emulators.promql import evaluate, parse
-from ingestion.demo.estate import build_estate
-from ingestion.demo.gcp import write_gcp
+from demo.allocation_truth import UNALLOCATED, _prom_cpu_rate, allocate
+from demo.aws import write_aws
+from demo.azure import write_azure
+from demo.billing import months
+from demo.emulators.prometheus import load_series
+from demo.emulators.promql import evaluate, parse
+from demo.estate import build_estate
+from demo.gcp import write_gcp
 
 
 @pytest.fixture(scope="module")

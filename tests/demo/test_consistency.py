@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
 
 
 def _hashes(root: Path) -> dict[str, str]:
@@ -190,7 +190,7 @@ def test_cur_rows_scale_mode(tmp_path):
 
 
 def test_cli_rejects_bad_input(capsys):
-    from ingestion.demo.cli import main
+    from demo.cli import main
 
     assert main(["generate", "--out", "/tmp/never", "--days", "3"]) == 2
     assert "error:" in capsys.readouterr().err

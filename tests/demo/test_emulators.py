@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from ingestion.demo.emulators import PaletteEmulator, PrometheusEmulator
+from demo.emulators import PaletteEmulator, PrometheusEmulator
 from tests.fixtures.palette.factory import make_tenant, write_tenant
 from tests.fixtures.prometheus.factory import HOUR, START, cpu_counter, write_series
 
@@ -179,7 +179,7 @@ def test_cli_serves_palette(tmp_path: Path):
         [
             sys.executable,
             "-m",
-            "ingestion.demo.emulators",
+            "demo.emulators",
             "palette",
             "--data",
             str(data),

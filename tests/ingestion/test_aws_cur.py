@@ -14,10 +14,10 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from finops_core.errors import EmptyInputError, MissingColumnError
 from ingestion.aws_cur import aws_cur_source
-from ingestion.common.errors import EmptyInputError, MissingColumnError
+from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import make_pipeline
 
 pytestmark = pytest.mark.integration
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

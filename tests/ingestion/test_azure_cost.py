@@ -12,13 +12,13 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
+from finops_core.errors import EmptyInputError, MissingColumnError
 from ingestion.azure_cost import azure_cost_source
 from ingestion.azure_cost.helpers import normalize_header
 from ingestion.common.arrow_io import to_date, to_json_object
 from ingestion.common.dlt_errors import source_error
-from ingestion.common.errors import EmptyInputError, MissingColumnError
+from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import make_pipeline
 
 pytestmark = pytest.mark.integration
 

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from ingestion.azure_cost import azure_cost_source
-from ingestion.common.warehouse import make_pipeline
+from ingestion.common.pipeline import make_pipeline
 from ingestion.focus import focus_source
 from ingestion.gcp_billing import gcp_billing_source
 

@@ -11,10 +11,10 @@ import duckdb
 import pandas as pd
 import pytest
 
+from finops_core.errors import EmptyInputError, MissingColumnError
 from ingestion.common.dlt_errors import source_error
-from ingestion.common.errors import EmptyInputError, MissingColumnError
+from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import make_pipeline
 from ingestion.gcp_billing import gcp_billing_source
 
 pytestmark = pytest.mark.integration

@@ -8,10 +8,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo.emulators import PaletteEmulator
+from finops_core.errors import AuthenticationError
 from ingestion.common.dlt_errors import source_error
-from ingestion.common.errors import AuthenticationError
-from ingestion.common.warehouse import make_pipeline
-from ingestion.demo.emulators import PaletteEmulator
+from ingestion.common.pipeline import make_pipeline
 from ingestion.palette import palette_source
 from tests.fixtures.palette.factory import make_tenant
 

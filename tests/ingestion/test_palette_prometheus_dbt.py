@@ -9,8 +9,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.common.warehouse import make_pipeline
-from ingestion.demo.emulators import PaletteEmulator, PrometheusEmulator
+from demo.emulators import PaletteEmulator, PrometheusEmulator
+from ingestion.common.pipeline import make_pipeline
 from ingestion.palette import palette_source
 from ingestion.prometheus import prometheus_source
 from tests.fixtures.palette.factory import make_tenant

@@ -6,8 +6,8 @@ import duckdb
 import pandas as pd
 import pytest
 
+from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import make_pipeline
 from ingestion.pricing import pricing_source
 
 pytestmark = pytest.mark.integration

@@ -8,9 +8,9 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.common.errors import SourceError
-from ingestion.common.warehouse import make_pipeline
-from ingestion.demo.emulators import PrometheusEmulator
+from demo.emulators import PrometheusEmulator
+from finops_core.errors import SourceError
+from ingestion.common.pipeline import make_pipeline
 from ingestion.prometheus import prometheus_source
 from ingestion.prometheus.helpers import chunks
 from tests.fixtures.prometheus.factory import HOUR, PODS, START, cpu_counter, write_series

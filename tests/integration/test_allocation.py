@@ -14,11 +14,11 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo import generate
+from demo.wiring import demo_emulators
 from ingestion.bootstrap import ensure_source_tables
-from ingestion.demo import generate
 from ingestion.load import run_load
 from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
-from orchestration.runner import demo_emulators
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("allocation")]
 

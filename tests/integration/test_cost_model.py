@@ -10,7 +10,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
-from ingestion.demo import generate
+from demo import generate
 from ingestion.load import run_load
 from orchestration.cli import app
 

@@ -110,7 +110,7 @@ def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, mo
 
 
 def test_palette_sensor_refreshes_on_machine_pool_resize(repo, monkeypatch):
-    from ingestion.demo.emulators.palette import PaletteEmulator
+    from demo.emulators.palette import PaletteEmulator
     from orchestration.defs.ingestion.sensors import palette_changes_sensor
     from orchestration.defs.resources import FinopsSettings
     from tests.fixtures.palette.factory import make_tenant

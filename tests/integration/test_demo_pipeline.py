@@ -13,9 +13,9 @@ import dagster as dg
 import duckdb
 import pytest
 
-from ingestion.demo import generate
+from demo import generate
+from demo.wiring import demo_emulators, source_env
 from ingestion.load import run_load
-from orchestration.runner import demo_emulators
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("demo_pipeline")]
 
@@ -50,16 +50,14 @@ def demo(tmp_path_factory):
         "DBT_TARGET_PATH": str(root / "dbt_target"),
         "DBT_LOG_PATH": str(root / "dbt_logs"),
     }
-    saved = {k: os.environ.get(k) for k in [*env, "PALETTE_API_URL", "PALETTE_API_KEY", "PROMETHEUS_URL"]}
+    # the demo is wired in explicitly, as `finops demo` does: every file source points at the estate
+    env.update(source_env(estate))
+    cleared = ("FINOPS_AWS_CUR_PATH", "FINOPS_AZURE_COST_PATH", "FINOPS_GCP_BILLING_PATH", "FINOPS_FOCUS_PATH",
+               "FINOPS_PRICING_PATH")  # fmt: skip
+    saved = {k: os.environ.get(k) for k in [*env, *cleared, "PALETTE_API_URL", "PALETTE_API_KEY", "PROMETHEUS_URL"]}
+    for k in cleared:
+        os.environ.pop(k, None)
     os.environ.update(env)
-    for k in (
-        "FINOPS_AWS_CUR_PATH",
-        "FINOPS_AZURE_COST_PATH",
-        "FINOPS_GCP_BILLING_PATH",
-        "FINOPS_FOCUS_PATH",
-        "FINOPS_PRICING_PATH",
-    ):
-        saved.setdefault(k, os.environ.pop(k, None))
     try:
         # The first delivery of the re-delivered month arrives before the job runs: the job must replace it.
         first = run_load("aws_cur", str(estate / "redelivery" / "aws" / "cur"), warehouse)

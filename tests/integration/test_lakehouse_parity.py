@@ -19,12 +19,13 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from ingestion.common.serving import publish_views
-from ingestion.config import api_options
-from ingestion.demo import generate
+from demo import generate
+from demo.wiring import demo_emulators
+from finops_core.config import api_options
+from finops_core.serving import publish_views
+from finops_core.warehouse_io import read_sql
 from ingestion.load import run_load
-from orchestration.runner import demo_emulators, run_dbt
-from orchestration.warehouse_io import read_sql
+from orchestration.runner import run_dbt
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("lakehouse")]
 

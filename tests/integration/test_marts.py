@@ -16,12 +16,12 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from demo import generate
+from demo.wiring import demo_emulators
+from finops_core.config import api_options
 from ingestion.bootstrap import ensure_source_tables
-from ingestion.config import api_options
-from ingestion.demo import generate
 from ingestion.load import run_load
 from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
-from orchestration.runner import demo_emulators
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("marts")]
 

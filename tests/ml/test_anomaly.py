@@ -123,13 +123,13 @@ def test_demo_estate_injected_anomalies_found_with_their_root_cause(tmp_path, tm
     finding names the injected pool or service, and no other finding is raised."""
     import dagster as dg
 
-    from ingestion.demo import generate
+    from demo import generate
+    from finops_core.warehouse_io import read_sql
     from ingestion.load import run_load
     from ml.findings import COLUMNS, from_frame
     from orchestration.defs.ml import anomaly_assets
     from orchestration.defs.resources import FinopsSettings
     from orchestration.runner import run_dbt
-    from orchestration.warehouse_io import read_sql
 
     estate = tmp_path / "estate"
     generate(estate, days=60, seed=3, only=("aws", "azure", "gcp"))

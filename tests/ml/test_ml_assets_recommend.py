@@ -12,14 +12,14 @@ import dagster as dg
 import duckdb
 import pytest
 
+from demo import generate
+from demo.wiring import demo_emulators
 from ingestion.bootstrap import ensure_source_tables
-from ingestion.demo import generate
 from ingestion.load import run_load
 from ml.findings import COLUMNS, from_frame
 from orchestration.defs.ml.recommend_assets import ASSETS, CHECKS
 from orchestration.defs.resources import FinopsSettings
 from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
-from orchestration.runner import demo_emulators
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("ml_recommend")]
 TABLES = ("rightsizing", "node_pool", "spot", "commitment", "idle", "owner")

@@ -53,7 +53,7 @@ def test_dbt_args():
 
 
 def test_wrong_palette_key_is_an_authentication_error_not_a_trace(tmp_warehouse, monkeypatch):
-    from ingestion.demo.emulators.palette import PaletteEmulator
+    from demo.emulators.palette import PaletteEmulator
     from tests.fixtures.palette.factory import make_tenant
 
     with PaletteEmulator(make_tenant(n_clusters=1), "the-right-key", port=0) as emu:

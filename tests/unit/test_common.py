@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from ingestion.common.errors import EmptyInputError, MissingColumnError, SourceError
+from finops_core.config import source_location, usage_window
+from finops_core.errors import EmptyInputError, MissingColumnError, SourceError
 from ingestion.common.files import list_files, snapshot
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
-from ingestion.config import source_location, usage_window
 
 
 def test_list_files_recurses_and_filters(tmp_path):
@@ -72,12 +72,16 @@ def test_load_stats_groups_by_period_and_currency():
     }
 
 
-def test_source_location_env_then_demo(tmp_path, monkeypatch):
+def test_source_location_comes_from_the_environment_only(tmp_path, monkeypatch):
+    """An estate on disk is never used on its own: only ``finops demo`` wires it in (demo.wiring)."""
+    from demo.wiring import source_env
+
+    (tmp_path / "aws" / "cur").mkdir(parents=True)
     monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path))
+    monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("FINOPS_AWS_CUR_PATH", raising=False)
     assert source_location("aws_cur") is None
-    (tmp_path / "aws" / "cur").mkdir(parents=True)
-    assert source_location("aws_cur") == str(tmp_path / "aws" / "cur")
+    assert source_env(tmp_path) == {"FINOPS_AWS_CUR_PATH": str(tmp_path.resolve() / "aws" / "cur")}
     monkeypatch.setenv("FINOPS_AWS_CUR_PATH", "s3://b/cur, /local/cur")
     assert source_location("aws_cur") == ["s3://b/cur", "/local/cur"]
 

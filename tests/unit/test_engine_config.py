@@ -12,10 +12,11 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
+from finops_core import engine
+from finops_core.serving import publish_views, serves_lake
 from ingestion.bootstrap import ensure_source_tables
-from ingestion.common import engine, lake
-from ingestion.common.serving import publish_views, serves_lake
-from ingestion.common.warehouse import make_pipeline
+from ingestion.common import lake
+from ingestion.common.pipeline import make_pipeline
 from ingestion.registry import SOURCES
 
 PROFILES = Path(__file__).resolve().parents[2] / "dbt_project" / "profiles.yml"

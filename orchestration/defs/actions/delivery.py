@@ -10,9 +10,8 @@ from pydantic import Field
 
 from actions.exports import journal
 from actions.exports.runner import run_exports
-from orchestration.defs.resources import FinopsSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 GOVERNANCE = [dg.AssetKey(["actions", "decisions"]), dg.AssetKey(["actions", "workflow"])]
 JOURNAL_DEPS = [dg.AssetKey(["marts", "rpt_chargeback_journal"]), dg.AssetKey(["marts", "fct_cost_daily"])]
 

@@ -27,11 +27,10 @@ from actions.workflow import (
     poll_jira,
     read_decisions_file,
 )
+from finops_core.warehouse_io import read_sql, table_exists, write_frame
 from ml.findings import Finding, from_frame
-from orchestration.defs.resources import FinopsSettings
-from orchestration.warehouse_io import read_sql, table_exists, write_frame
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 DECISIONS = dg.AssetKey(["actions", "decisions"])
 WORKFLOW = dg.AssetKey(["actions", "workflow"])
 AUDIT_LOG = dg.AssetKey(["actions", "audit_log"])

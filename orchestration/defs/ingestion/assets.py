@@ -8,15 +8,15 @@ import dlt
 from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
 from dagster_dlt.translator import DltResourceTranslatorData
 
+from finops_core.warehouse import quarantine_dir, raw_dataset
 from ingestion.bootstrap import ensure_source_tables
+from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
-from ingestion.common.warehouse import make_pipeline, quarantine_dir, raw_dataset
 from ingestion.registry import SOURCES, build_source
-from orchestration.defs.resources import FinopsSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 from .metadata import invoiced_totals, period_table
 
-WAREHOUSE_POOL = "duckdb_warehouse"
 _PLACEHOLDER = {"files": "(set at run time)", "api": "http://configured-at-run-time"}
 
 
@@ -88,7 +88,7 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
 
 
 def _api_options(name: str) -> dict:
-    from ingestion.config import api_options
+    from finops_core.config import api_options
 
     return api_options(name)
 

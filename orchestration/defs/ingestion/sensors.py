@@ -7,9 +7,9 @@ import json
 
 import dagster as dg
 
-from ingestion.common.errors import SourceError
+from finops_core.config import api_options
+from finops_core.errors import SourceError
 from ingestion.common.files import snapshot
-from ingestion.config import api_options
 from ingestion.registry import FILE_SOURCES, SOURCES
 from orchestration.defs.jobs import finops_daily_job
 from orchestration.defs.resources import FinopsSettings

@@ -9,16 +9,15 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
-from ingestion.config import demo_dir
+from demo.wiring import default_estate, estate_dir
+from finops_core.warehouse_io import read_sql, table_exists, write_frame
 from ml.anomaly import AnomalyConfig, default_specs, detect
 from ml.anomaly_eval import evaluate
 from ml.findings import from_frame, to_frame
 from ml.root_cause import EVENT_COLUMNS, pool_events
 from ml.series import with_tag_columns
-from orchestration.defs.resources import FinopsSettings
-from orchestration.warehouse_io import read_sql, table_exists, write_frame
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-POOL = "duckdb_warehouse"
 FINDINGS = dg.AssetKey(["ml", "findings_anomaly"])
 EVENTS = dg.AssetKey(["ml", "anomaly_events"])
 BILLING_LINES = dg.AssetKey(["intermediate", "int_billing__unioned"])
@@ -147,7 +146,7 @@ def load_k8s(warehouse: Path) -> pd.DataFrame | None:
 
 def ground_truth(data_end: pd.Timestamp | None) -> list[dict] | None:
     """The demo estate's injected anomalies when it matches the warehouse (same last day), else None."""
-    path = demo_dir() / "ground_truth.json"
+    path = (estate_dir() or default_estate()) / "ground_truth.json"
     if not path.exists() or data_end is None:
         return None
     truth = json.loads(path.read_text())
@@ -162,7 +161,7 @@ def ground_truth(data_end: pd.Timestamp | None) -> list[dict] | None:
         "anomaly_events": dg.AssetOut(key=EVENTS, group_name="ml", kinds={"duckdb"}),
     },
     deps=[BILLING_LINES, ALLOCATION, NODE_LABELS, PALETTE_POOLS],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def anomaly_findings(context: dg.AssetExecutionContext, config: AnomalySettings, settings: FinopsSettings):
     """Daily cost anomalies per account, service, region, cluster, namespace and team: robust seasonal

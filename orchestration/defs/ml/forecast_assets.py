@@ -8,6 +8,7 @@ from pathlib import Path
 import dagster as dg
 import pandas as pd
 
+from finops_core.warehouse_io import read_sql, table_exists, write_frame
 from ml.backtest import backtest_many, headline_figures, summarize
 from ml.budget import PROJECTION_COLUMNS, normalize_budgets, overrun_findings, project_months, warning_lead_check
 from ml.drift import DRIFT_COLUMNS, drift, drift_status, replace_run, snapshot
@@ -15,10 +16,8 @@ from ml.findings import to_frame
 from ml.forecast import ForecastConfig, forecast_many
 from ml.series import build_series, parse_series_id
 from orchestration.defs.ml.anomaly_assets import ALLOCATION, load_billing_lines
-from orchestration.defs.resources import FinopsSettings
-from orchestration.warehouse_io import read_sql, table_exists, write_frame
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-POOL = "duckdb_warehouse"
 COST_DAILY = dg.AssetKey(["marts", "fct_cost_daily"])
 BUDGETS = dg.AssetKey(["seeds", "budgets"])
 FORECASTS = dg.AssetKey(["ml", "forecasts"])
@@ -108,7 +107,7 @@ def _labels(frame: pd.DataFrame) -> pd.DataFrame:
         "forecast_horizons": dg.AssetOut(key=HORIZONS, group_name="ml", kinds={"duckdb"}),
     },
     deps=[COST_DAILY, ALLOCATION],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
     """Daily effective-cost forecasts for the next 90 days with 80% and 95% intervals per series (Prophet,
@@ -136,7 +135,7 @@ def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, setti
     yield dg.MaterializeResult(asset_key=HORIZONS, metadata={"rows": len(horizons)})
 
 
-@dg.asset(key=BACKTESTS, group_name="ml", deps=[COST_DAILY, ALLOCATION], pool=POOL, kinds={"duckdb"})
+@dg.asset(key=BACKTESTS, group_name="ml", deps=[COST_DAILY, ALLOCATION], pool=WAREHOUSE_POOL, kinds={"duckdb"})
 def forecast_backtests(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
     """Rolling-origin backtests per series: MAPE and 80/95% interval coverage of the forecaster next to a
     weekly seasonal-naive baseline (30-day horizon, three origins a week apart)."""
@@ -161,7 +160,7 @@ def forecast_backtests(context: dg.AssetExecutionContext, config: ForecastSettin
     },
     deps=[FORECASTS, BUDGETS, ALLOCATION],
     check_specs=[dg.AssetCheckSpec("overruns_warned_3_days_ahead", asset=FINDINGS_BUDGET)],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def budget_warnings(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
     """Month-end projection per team against the budgets seed (spend so far + forecast, and the 7-day run
@@ -201,7 +200,7 @@ def budget_warnings(context: dg.AssetExecutionContext, config: ForecastSettings,
         "forecast_drift": dg.AssetOut(key=DRIFT, group_name="ml", kinds={"duckdb"}),
     },
     deps=[FORECASTS, BACKTESTS],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def forecast_drift(context: dg.AssetExecutionContext, settings: FinopsSettings):
     """Forecast-versus-actual error run over run: each run appends its forecast snapshot and, per series, the

@@ -13,14 +13,13 @@ import dagster as dg
 import pandas as pd
 import pyarrow as pa
 
-from ingestion.config import demo_dir
+from demo.wiring import default_estate, estate_dir
+from finops_core.warehouse_io import read_sql, table_exists, write_frame
 from ml import commitments, idle, nodepool, owners, rightsizing, spot
 from ml.evidence import nearest_neighbours, pool_inventory, workload_context, workload_key
 from ml.findings import COLUMNS, Finding, from_frame, to_frame
-from orchestration.defs.resources import FinopsSettings
-from orchestration.warehouse_io import read_sql, table_exists, write_frame
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-POOL = "duckdb_warehouse"
 GROUP = "ml"
 K8S = ["container_usage", "container_requests", "pod_owners", "node_labels", "nodes", "node_capacity", "hpa"]
 K8S_DEPS = [dg.AssetKey(["staging", f"stg_k8s__{n}"]) for n in K8S]
@@ -334,7 +333,7 @@ def _outcomes(warehouse: Path) -> pd.DataFrame | None:
 
 
 def _truth() -> dict | None:
-    path = demo_dir() / "ground_truth.json"
+    path = (estate_dir() or default_estate()) / "ground_truth.json"
     return json.loads(path.read_text()) if path.exists() else None
 
 
@@ -355,7 +354,7 @@ def _truth() -> dict | None:
             description="Workload rightsizing findings (resize and insufficient-data records).",
         ),
     ],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def workload_rightsizing(config: RecommendConfig, settings: FinopsSettings):
     """CPU request = P95 usage, memory = peak x 1.15 (KRR/VPA style), priced at the nodes' effective rates."""
@@ -391,7 +390,7 @@ def workload_rightsizing(config: RecommendConfig, settings: FinopsSettings):
     deps=[RECS, *K8S_DEPS, *PALETTE_DEPS, PRICES, BILLING],
     group_name=GROUP,
     kinds={"duckdb"},
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def findings_node_pool(config: RecommendConfig, settings: FinopsSettings) -> dg.MaterializeResult:
     """Machine pools repacked onto catalog instance types (same arch, GPUs only when requested, target
@@ -423,7 +422,7 @@ def findings_node_pool(config: RecommendConfig, settings: FinopsSettings) -> dg.
     deps=[RECS, *PALETTE_DEPS, PRICES, BILLING],
     group_name=GROUP,
     kinds={"duckdb"},
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def findings_spot(config: RecommendConfig, settings: FinopsSettings) -> dg.MaterializeResult:
     """Stateless Deployments with more than one replica and no compliance tag, moved partly to spot while
@@ -450,7 +449,11 @@ def findings_spot(config: RecommendConfig, settings: FinopsSettings) -> dg.Mater
 
 
 @dg.asset(
-    key=["ml", "findings_commitment"], deps=[BILLING, PRICES, *K8S_DEPS], group_name=GROUP, kinds={"duckdb"}, pool=POOL
+    key=["ml", "findings_commitment"],
+    deps=[BILLING, PRICES, *K8S_DEPS],
+    group_name=GROUP,
+    kinds={"duckdb"},
+    pool=WAREHOUSE_POOL,
 )
 def findings_commitment(config: RecommendConfig, settings: FinopsSettings) -> dg.MaterializeResult:
     """RI / savings plan / CUD purchase advice from the hourly uncovered on-demand compute baseline, and
@@ -484,7 +487,7 @@ def findings_commitment(config: RecommendConfig, settings: FinopsSettings) -> dg
     deps=[*K8S_DEPS, *PALETTE_DEPS, BILLING, COST],
     group_name=GROUP,
     kinds={"duckdb"},
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def findings_idle(config: RecommendConfig, settings: FinopsSettings) -> dg.MaterializeResult:
     """Idle clusters and node pools, unattached volumes, old snapshots, and non-production clusters running
@@ -546,7 +549,7 @@ def findings_idle(config: RecommendConfig, settings: FinopsSettings) -> dg.Mater
             description="Held-out accuracy >= 0.8 and >= 0.9 among suggestions.",
         )
     ],
-    pool=POOL,
+    pool=WAREHOUSE_POOL,
 )
 def owner_suggestions(config: RecommendConfig, settings: FinopsSettings):
     """A calibrated classifier trained on labeled resources and namespaces suggests owners of unlabeled ones."""

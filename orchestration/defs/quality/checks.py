@@ -7,14 +7,13 @@ from collections.abc import Iterator
 
 import dagster as dg
 
-from ingestion.common.engine import is_lakehouse
+from finops_core.engine import is_lakehouse
 from ingestion.quality.results import SuiteResult
 from ingestion.quality.suites import TableSuite, all_suites
 from ingestion.quality.validate import SAMPLE_ROWS, validate_warehouse
-from orchestration.defs.resources import FinopsSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 CHECK_NAME = "gx_suite"
-WAREHOUSE_POOL = "duckdb_warehouse"
 
 _EXPECTATIONS = dg.TableSchema(
     columns=[

@@ -7,15 +7,12 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from finops_core.engine import dbt_target, engine_env
+from finops_core.serving import publish_views, serves_lake
 from ingestion.bootstrap import ensure_source_tables
-from ingestion.common.engine import dbt_target, engine_env
-from ingestion.common.serving import publish_views, serves_lake
-from orchestration.defs.resources import FinopsSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 from .project import dbt_args, dbt_executable, dbt_project
-
-#: One writer at a time in both modes (DuckDB's file lock; session-mode Spark's embedded Derby catalog).
-WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class FinopsDbtTranslator(DagsterDbtTranslator):

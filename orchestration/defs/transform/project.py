@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dagster_dbt import DbtProject
 
-from ingestion.common.warehouse import PROJECT_ROOT
+from finops_core.warehouse import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 

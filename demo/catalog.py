@@ -15,7 +15,7 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-PRICING_DIR = Path(__file__).resolve().parents[3] / "shared" / "data" / "real" / "pricing"
+PRICING_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "real" / "pricing"
 AWS_FILE = "aws_ec2_ondemand_us-east-1.csv"
 GCP_FILE = "gcp_instance_prices_by_region.csv"
 AZURE_FILE = "azure_instance_specs.csv"

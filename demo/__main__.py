@@ -1,4 +1,4 @@
-"""``python -m ingestion.demo`` entry point."""
+"""``python -m demo`` entry point."""
 
 import sys
 

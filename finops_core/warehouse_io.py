@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from ingestion.common.warehouse import warehouse_path
+from finops_core.warehouse import warehouse_path
 
 
 def read_sql(sql: str, warehouse: str | os.PathLike | None = None, params: list | None = None) -> pd.DataFrame:

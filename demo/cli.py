@@ -1,4 +1,4 @@
-"""Command line: ``python -m ingestion.demo generate --out DIR [--days N] [--seed S] [--cur-rows N]``."""
+"""Command line: ``python -m demo generate --out DIR [--days N] [--seed S] [--cur-rows N]``."""
 
 from __future__ import annotations
 
@@ -13,9 +13,9 @@ from . import ALL_SOURCES, DEFAULT_END, generate
 
 def parser() -> argparse.ArgumentParser:
     """Argument parser of the demo generator."""
-    p = argparse.ArgumentParser(prog="python -m ingestion.demo", description="Seeded demo estate generator.")
+    p = argparse.ArgumentParser(prog="python -m demo", description="Seeded demo estate generator.")
     sub = p.add_subparsers(dest="command", required=True)
-    g = sub.add_parser("generate", help="write the demo estate (see ingestion/demo/CONTRACT.md)")
+    g = sub.add_parser("generate", help="write the demo estate (see demo/CONTRACT.md)")
     g.add_argument("--out", type=Path, default=Path("demo_estate"), help="output folder (default demo_estate/)")
     g.add_argument("--days", type=int, default=90, help="window length in days (default 90, min 7)")
     g.add_argument("--seed", type=int, default=7, help="random seed (default 7)")

@@ -88,7 +88,7 @@ def generate(
         "days": days,
         "end_date": str(end),
         "cur_rows": cur_rows,
-        "generator": "ingestion.demo",
+        "generator": "demo",
     }
     summaries: dict[str, dict] = {}
     if cur_rows:

@@ -1,4 +1,4 @@
-"""``python -m ingestion.demo.emulators palette|prometheus --data FILE --port N [--api-key KEY]``.
+"""``python -m demo.emulators palette|prometheus --data FILE --port N [--api-key KEY]``.
 
 The key defaults to ``$PALETTE_API_KEY`` (Palette) or ``$PROMETHEUS_BEARER_TOKEN`` (Prometheus, optional).
 """
@@ -14,7 +14,7 @@ from .prometheus import PrometheusEmulator
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m ingestion.demo.emulators", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m demo.emulators", description=__doc__)
     parser.add_argument("api", choices=["palette", "prometheus"])
     parser.add_argument("--data", required=True, help="palette/tenant.json or prometheus/series.parquet")
     parser.add_argument("--port", type=int, default=0, help="port on 127.0.0.1 (0 = any free port)")

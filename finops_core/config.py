@@ -10,16 +10,14 @@
 | palette     | PALETTE_API_URL (+ PALETTE_API_KEY, PALETTE_PROJECT_UIDS) | https://api.spectrocloud.com |
 | prometheus  | PROMETHEUS_URL (+ PROMETHEUS_BEARER_TOKEN) | http://prometheus:9090          |
 
-When a file source's variable is unset and a demo estate exists (``FINOPS_DEMO_DIR``, default
-``demo_estate/``), the demo's folder for that source is used. Several locations are separated by commas.
+A source whose variable is unset is not configured: its raw tables exist but stay empty. Nothing falls
+back to a demo estate; ``finops demo`` sets these variables explicitly (``demo/wiring.py``). Several
+locations are separated by commas.
 """
 
 from __future__ import annotations
 
 import os
-from pathlib import Path
-
-from .common.warehouse import PROJECT_ROOT
 
 ENV_VARS = {
     "aws_cur": "FINOPS_AWS_CUR_PATH",
@@ -31,28 +29,13 @@ ENV_VARS = {
     "prometheus": "PROMETHEUS_URL",
 }
 
-# Sub-folders of a demo estate (see ingestion/demo/CONTRACT.md).
-DEMO_SUBDIRS = {
-    "aws_cur": "aws/cur",
-    "azure_cost": "azure",
-    "gcp_billing": "gcp",
-    "pricing": "pricing",
-}
-
-
-def demo_dir() -> Path:
-    return Path(os.environ.get("FINOPS_DEMO_DIR") or PROJECT_ROOT / "demo_estate").expanduser().resolve()
-
 
 def source_location(source: str) -> str | list[str] | None:
-    """The configured path(s) or URL for ``source``, the demo estate's folder, or ``None`` if unset."""
+    """The configured path(s) or URL for ``source``, or ``None`` when it is not configured."""
     raw = os.environ.get(ENV_VARS[source], "").strip()
     if raw:
         parts = [p.strip() for p in raw.split(",") if p.strip()]
         return parts[0] if len(parts) == 1 else parts
-    sub = DEMO_SUBDIRS.get(source)
-    if sub and (demo_dir() / sub).exists():
-        return str(demo_dir() / sub)
     return None
 
 
