@@ -17,7 +17,7 @@ def _fail(message: str, code: int = 2) -> None:
 
 
 def _warehouse(option: Path | None) -> Path | None:
-    """The warehouse to read, only when it exists (the estimate falls back to the catalog CSVs)."""
+    """The warehouse to read, only when it exists (the audit check then reads the trail file alone)."""
     from finops_core.warehouse import PROJECT_ROOT, WAREHOUSE_ENV
 
     path = option or os.environ.get(WAREHOUSE_ENV) or PROJECT_ROOT / "warehouse" / "finops.duckdb"
@@ -60,23 +60,27 @@ def verify_cmd(
 def estimate_cmd(
     spec: Path = typer.Argument(..., help="Palette cluster spec JSON, or a Terraform file (.tf / .tf.json)."),
     policy: Path = typer.Option(None, "--policy", help=f"Policy file (default ${POLICY_ENV} or the shipped one)."),
-    warehouse: Path = typer.Option(None, "--warehouse", help="Warehouse with the price catalog and budgets."),
+    warehouse: Path = typer.Option(
+        None, "--warehouse", help="Warehouse with the price catalog and budgets (default $FINOPS_WAREHOUSE)."
+    ),
     team: str = typer.Option(None, "--team", help="Owning team (default: the spec's team label or tag)."),
-    month: str = typer.Option(None, "--month", help="Budget month YYYY-MM (default: the latest budgeted)."),
+    month: str = typer.Option(None, "--month", help="Budget month YYYY-MM (default: this month, else the latest)."),
     as_json: bool = typer.Option(False, "--json", help="Print the projection as JSON."),
 ) -> None:
     """Monthly cost of a cluster per machine pool (on-demand and spot), budget headroom and policy verdict.
 
-    Exit codes: 0 allowed, 1 blocked by policy, 3 needs approval, 2 bad input."""
+    Prices and budgets come from the warehouse (`finops load pricing --path DIR`, then `finops build`).
+    Exit codes: 0 allowed, 1 blocked by policy, 3 needs approval, 2 bad input or no catalog."""
     import duckdb
 
     from actions.estimate import EstimateError, estimate, render
+    from finops_core.warehouse import warehouse_path
 
     pol = _policy(policy)
     try:
-        results = estimate(spec, pol, _warehouse(warehouse), team=team, month=month)
-    except duckdb.IOException:  # the warehouse is being written: price from the catalog files instead
-        results = estimate(spec, pol, None, team=team, month=month)
+        results = estimate(spec, pol, warehouse, team=team, month=month)
+    except duckdb.IOException:  # a run holds the warehouse's write lock: DuckDB lets no one read meanwhile
+        _fail(f"the warehouse {warehouse_path(warehouse)} is being written; retry when the run has finished")
     except EstimateError as exc:
         _fail(str(exc))
     if as_json:

@@ -1,27 +1,28 @@
 """Governance policy as code: the typed model of ``actions/policy.yaml`` and its loader.
 
-The loader keeps YAML line numbers (``yaml.compose``), so an invalid file fails with one line naming the
-file, the line and the key at fault. The policy version is the sha256 of the file's bytes.
+``policy.yaml`` is the one home of every policy default; the models below declare only types, constraints
+and descriptions, and every field is required, so a default cannot hide (or drift) in Python. A user's
+policy file may be partial: it is merged over the packaged ``policy.yaml`` (mappings merge key by key,
+lists and scalars replace; see :mod:`actions.policy_file`). An invalid file fails with one line naming the
+file, the line and the key. The policy version is the sha256 of the policy text in effect: the packaged
+file's, followed by the user's file when one is given.
 """
 
 from __future__ import annotations
 
-import hashlib
 import os
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from actions.policy_file import PolicyDoc, PolicyError, digest, read_doc, validate
 from ml.findings import KINDS
+
+__all__ = ["DEFAULT_POLICY", "POLICY_ENV", "Policy", "PolicyError", "load_policy", "parse_policy", "policy_path"]
 
 POLICY_ENV = "FINOPS_POLICY"
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
-
-
-class PolicyError(ValueError):
-    """An invalid policy file; the message is one line: ``<file>:<line>: <key>: <problem>``."""
 
 
 class _Strict(BaseModel):
@@ -36,49 +37,52 @@ def _kinds(values: list[str]) -> list[str]:
 
 
 class Gates(_Strict):
-    min_confidence: float = Field(0.8, ge=0, le=1)
-    min_monthly_savings_usd: float = Field(50, ge=0)
-    production_min_replicas: int = Field(3, ge=1)
-    ha_kinds: list[str] = ["workload_rightsizing", "node_pool_rightsizing", "spot"]
-    production_environments: list[str] = ["prod", "production", "prd"]
-    unknown_replicas: Literal["fail", "pass"] = "fail"
+    min_confidence: float = Field(ge=0, le=1, description="Skip findings less confident than this.")
+    min_monthly_savings_usd: float = Field(ge=0, description="Skip recommendations saving less (USD/month).")
+    production_min_replicas: int = Field(ge=1, description="Replicas / nodes production keeps at least.")
+    ha_kinds: list[str] = Field(description="Finding kinds the HA gate applies to.")
+    production_environments: list[str] = Field(description="Values of `environment` that mean production.")
+    unknown_replicas: Literal["fail", "pass"] = Field(description="HA gate outcome when replicas are unknown.")
 
     _check_kinds = field_validator("ha_kinds")(_kinds)
 
 
 class OptOut(_Strict):
-    annotation: str = "finops.ai/optimization-enabled"
-    value: str = "false"
-    reason_annotation: str = "finops.ai/opt-out-reason"
-    review_date_annotation: str = "finops.ai/opt-out-review-date"
+    annotation: str = Field(description="Annotation owners set to opt a resource out.")
+    value: str = Field(description="Annotation value that means opted out.")
+    reason_annotation: str = Field(description="Annotation carrying the opt-out reason.")
+    review_date_annotation: str = Field(description="Annotation carrying the opt-out review date.")
 
 
 class Compliance(_Strict):
-    never_auto_approve: list[str] = ["pci-dss", "hipaa", "sox", "fedramp"]
-    approvers: list[str] = ["compliance-officer"]
+    never_auto_approve: list[str] = Field(description="Compliance tags whose findings are never auto-approved.")
+    approvers: list[str] = Field(description="Approvers added for compliance-tagged findings.")
 
 
 class HumanReview(_Strict):
-    criticality: list[str] = ["tier-0", "tier-1"]
-    stateful: bool = True
-    approvers: list[str] = ["service-owner"]
-    database_markers: list[str] = ["db", "database", "postgres", "mysql", "mongodb", "redis"]
-    database_approvers: list[str] = ["dba"]
+    criticality: list[str] = Field(description="Criticality tiers that always need a human.")
+    stateful: bool = Field(description="Whether stateful workloads always need a human.")
+    approvers: list[str] = Field(description="Approvers of critical and stateful workloads.")
+    database_markers: list[str] = Field(description="Words in a workload name that mark a database.")
+    database_approvers: list[str] = Field(description="Approvers of database workloads.")
 
 
 class Kinds(_Strict):
-    notify_only: list[str] = ["anomaly", "budget_overrun"]
-    always_need_approval: list[str] = ["owner_suggestion", "commitment"]
+    notify_only: list[str] = Field(description="Kinds routed to owners, never approved or applied.")
+    always_need_approval: list[str] = Field(description="Kinds that always need a human.")
 
     _check_kinds = field_validator("notify_only", "always_need_approval")(_kinds)
 
 
 class Tier(_Strict):
-    name: str
-    savings_below: float | None = Field(None, ge=0)
-    savings_up_to: float | None = Field(None, ge=0)
-    non_production_only: bool = False
-    approvers: list[str] = []
+    """One approval tier. Its optional keys mean "off" when absent (no bound, any environment, automatic):
+    they are the shape of a list item, not policy defaults (lists replace whole, nothing merges into them)."""
+
+    name: str = Field(description="Tier name recorded in the decision.")
+    savings_below: float | None = Field(None, ge=0, description="Upper savings bound, exclusive (USD/month).")
+    savings_up_to: float | None = Field(None, ge=0, description="Upper savings bound, inclusive (USD/month).")
+    non_production_only: bool = Field(False, description="The tier does not apply to production.")
+    approvers: list[str] = Field([], description="Approvers; none means automatic.")
 
     @model_validator(mode="after")
     def _one_bound(self) -> Tier:
@@ -97,38 +101,40 @@ class Tier(_Strict):
 
 
 class Workflow(_Strict):
-    grace_period_days: int = Field(3, ge=0)
-    reason_categories: list[str] = ["business_critical", "false_positive", "planned_change", "other"]
+    grace_period_days: int = Field(ge=0, description="Days between approval and when a change may be applied.")
+    reason_categories: list[str] = Field(description="Reasons a human may give for a rejection or override.")
 
 
 class Inbox(_Strict):
-    jira_jql: str = "labels = finops order by updated asc"
-    jira_approve_statuses: list[str] = ["Done", "Approved"]
-    jira_reject_statuses: list[str] = ["Rejected"]
+    jira_jql: str = Field(description="JQL selecting the Jira issues created for findings.")
+    jira_approve_statuses: list[str] = Field(description="Jira statuses that approve.")
+    jira_reject_statuses: list[str] = Field(description="Jira statuses that reject.")
 
 
 class Estimate(_Strict):
-    hours_per_month: float = Field(730, gt=0)
-    forbidden_instance_families: list[str] = []
-    gpu_types_need_approval: list[str] = []
-    approvers: list[str] = ["finops-lead"]
-    spot_fallback_factor: dict[Literal["aws", "azure", "gcp"], float] = {}
-    over_budget: Literal["allow", "needs_approval", "block"] = "needs_approval"
+    hours_per_month: float = Field(gt=0, description="Hours in a month of node time.")
+    forbidden_instance_families: list[str] = Field(description="Instance type patterns that are blocked.")
+    gpu_types_need_approval: list[str] = Field(description="GPU types that need a FinOps approval.")
+    approvers: list[str] = Field(description="Approvers of provisioning requests.")
+    spot_fallback_factor: dict[Literal["aws", "azure", "gcp"], float] = Field(
+        description="Spot price as a share of on-demand when the catalog has none."
+    )
+    over_budget: Literal["allow", "needs_approval", "block"] = Field(description="Verdict when over budget.")
 
 
 class Policy(_Strict):
-    """The whole policy; every section has safe defaults."""
+    """The whole policy. Every field is required: the defaults live in ``actions/policy.yaml``."""
 
-    version: int = 1
-    gates: Gates = Gates()
-    opt_out: OptOut = OptOut()
-    compliance: Compliance = Compliance()
-    human_review: HumanReview = HumanReview()
-    kinds: Kinds = Kinds()
-    approval_tiers: list[Tier] = Field(min_length=1)
-    workflow: Workflow = Workflow()
-    inbox: Inbox = Inbox()
-    estimate: Estimate = Estimate()
+    version: int = Field(description="Policy schema version.")
+    gates: Gates
+    opt_out: OptOut
+    compliance: Compliance
+    human_review: HumanReview
+    kinds: Kinds
+    approval_tiers: list[Tier] = Field(min_length=1, description="Approval tiers by savings, first match wins.")
+    workflow: Workflow
+    inbox: Inbox
+    estimate: Estimate
     _digest: str = PrivateAttr("")
     _source: str = PrivateAttr("")
 
@@ -146,7 +152,7 @@ class Policy(_Strict):
 
     @property
     def digest(self) -> str:
-        """Policy version: sha256 (12 hex digits) of the file it was loaded from."""
+        """Policy version: sha256 (12 hex digits) of the policy text in effect."""
         return self._digest
 
     @property
@@ -159,50 +165,21 @@ def policy_path(path: str | os.PathLike | None = None) -> Path:
     return Path(path or os.environ.get(POLICY_ENV) or DEFAULT_POLICY)
 
 
-def _line_map(node: yaml.Node, prefix: tuple = ()) -> dict[tuple, int]:
-    """Map each key path in the YAML document to its 1-based line."""
-    lines: dict[tuple, int] = {prefix: node.start_mark.line + 1}
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = (*prefix, key.value)
-            lines.update(_line_map(value, path))
-            lines[path] = key.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            lines.update(_line_map(item, (*prefix, i)))
-    return lines
-
-
-def _locate(loc: tuple, lines: dict[tuple, int]) -> int:
-    for n in range(len(loc), -1, -1):
-        if tuple(loc[:n]) in lines:
-            return lines[tuple(loc[:n])]
-    return 1
+def _packaged() -> PolicyDoc:
+    """The packaged ``policy.yaml``: the bottom layer of every policy, read at call time (not import)."""
+    try:
+        return read_doc(DEFAULT_POLICY.read_text(encoding="utf-8"), str(DEFAULT_POLICY))
+    except OSError as exc:
+        raise PolicyError(f"{DEFAULT_POLICY}:0: cannot read the packaged policy ({exc.strerror})") from None
 
 
 def parse_policy(text: str, source: str = "<policy>") -> Policy:
-    """Validate policy YAML text; raises :class:`PolicyError` with file, line and key."""
-    try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        data: Any = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise PolicyError(f"{source}:{line}: not valid YAML: {exc.problem or exc}") from None
-    if data is None:
-        data = {}
-    if not isinstance(data, dict):
-        raise PolicyError(f"{source}:1: the policy must be a mapping of sections, not {type(data).__name__}")
-    try:
-        policy = Policy.model_validate(data)
-    except ValidationError as exc:
-        err = exc.errors()[0]
-        loc = tuple(err["loc"])
-        line = _locate(loc, _line_map(node) if node is not None else {})
-        key = ".".join(str(p) for p in loc) or "(top level)"
-        msg = err["msg"].replace("\n", " ")
-        raise PolicyError(f"{source}:{line}: {key}: {msg}") from None
-    policy._digest = hashlib.sha256(text.encode()).hexdigest()[:12]
+    """Validate policy YAML text, merged over the packaged ``policy.yaml`` unless it is that file's text;
+    raises :class:`PolicyError` naming the file, line and key."""
+    mine, base = read_doc(text, source), _packaged()
+    docs = [mine] if text == base.text else [base, mine]
+    policy = validate(Policy.model_validate, docs)
+    policy._digest = digest(docs)
     policy._source = source
     return policy
 

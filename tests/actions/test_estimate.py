@@ -1,17 +1,26 @@
 """`finops estimate`: Palette specs and Terraform resources priced per machine pool against a known catalog,
-budget headroom, the policy verdict and its exit codes, and one-line errors for bad specs."""
+budget headroom, the policy verdict and its exit codes, and one-line errors for bad specs. Prices and budgets
+come from the warehouse's dbt models: a warehouse built from the real price files prices a spec, one
+without them says how to build them."""
 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import duckdb
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
 from actions.estimate import EstimateError, estimate, parse_spec, render
 from actions.policy import load_policy
+from finops_core.warehouse import PROJECT_ROOT
+from ingestion.load import run_load
 from orchestration.cli import app
+from orchestration.runner import run_dbt
+
+DBT_SEEDS = PROJECT_ROOT / "dbt_project" / "seeds"
 
 POLICY = load_policy()
 
@@ -206,13 +215,54 @@ def test_bad_specs_fail_with_one_line(wh, tmp_path, name, content, message):
     assert res.exit_code == 2 and res.output.count("\n") == 1 and message in res.output
 
 
-def test_catalog_files_are_used_without_a_warehouse(tmp_path, monkeypatch):
-    monkeypatch.delenv("FINOPS_PRICING_PATH", raising=False)
-    monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path / "no-demo"))
-    (r,) = estimate(write(tmp_path, "eks.tf", EKS_TF), POLICY, None)
+@pytest.fixture(scope="module")
+def real_catalog(tmp_path_factory, real_data) -> Path:
+    """A warehouse built as a user builds it: the real price files in ../shared loaded with dlt, then the
+    pricing staging models and the budgets seed built with dbt (once for the module)."""
+    root = tmp_path_factory.mktemp("estimate")
+    warehouse = root / "warehouse" / "finops.duckdb"
+    warehouse.parent.mkdir()
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("FINOPS_WAREHOUSE", str(warehouse))
+        env.setenv("DBT_TARGET_PATH", str(root / "dbt_target"))
+        env.setenv("DBT_LOG_PATH", str(root / "dbt_logs"))
+        env.delenv("FINOPS_ENGINE", raising=False)
+        run_load("pricing", str(real_data / "pricing"), warehouse)
+        assert run_dbt("build", select="path:models/staging/pricing budgets", warehouse=warehouse) == 0
+    return warehouse
+
+
+def test_the_loaded_and_built_real_catalog_prices_the_spec(real_catalog, tmp_path):
+    (r,) = estimate(write(tmp_path, "eks.tf", EKS_TF), POLICY, real_catalog)
     assert r["pools"][0]["on_demand_hourly"] == 0.096  # the real us-east-1 list price in ../shared
     assert r["projected_monthly"] == 213.74
     specs = parse_spec(write(tmp_path, "gke.json", GKE_CREATE))
     assert [(p.name, p.instance_type, p.count) for p in specs[0].pools] == [
         ("workers", "n2-standard-4", 3), ("batch", "g2-standard-8", 2),
     ]  # fmt: skip
+
+
+def test_budgets_come_from_the_seed_built_in_the_warehouse(real_catalog, tmp_path):
+    seed = pd.read_csv(DBT_SEEDS / "budgets.csv")
+    payments = seed[seed["team"] == "payments"].sort_values("budget_month").iloc[-1]
+    (r,) = estimate(write(tmp_path, "eks.tf", EKS_TF), POLICY, real_catalog, month=payments["budget_month"])
+    assert r["budget"]["budget"] == round(float(payments["budget_amount"]), 2)
+    assert r["budget"]["run_rate"] is None  # no allocation mart in this warehouse
+    assert r["budget"]["headroom_after"] == round(float(payments["budget_amount"]) - 213.74, 2)
+
+
+def test_a_warehouse_without_the_catalog_says_how_to_build_it(tmp_warehouse, tmp_path):
+    spec = write(tmp_path, "eks.tf", EKS_TF)
+    with pytest.raises(EstimateError) as err:
+        estimate(spec, POLICY, tmp_warehouse)
+    assert "\n" not in str(err.value) and "staging.stg_pricing__instance_prices" in str(err.value)
+    res = CliRunner().invoke(app, ["estimate", str(spec), "--warehouse", str(tmp_warehouse)])
+    assert res.exit_code == 2 and res.output.count("\n") == 1
+    assert "`finops load pricing --path DIR`, then `finops build`" in res.output
+
+
+def test_a_catalog_without_budgets_says_how_to_build_them(wh, tmp_path):
+    with duckdb.connect(str(wh)) as con:
+        con.execute("drop table seeds.budgets")
+    with pytest.raises(EstimateError, match=r"no budgets \(seeds.budgets\); load one .* then `finops build`"):
+        estimate(write(tmp_path, "eks.tf", EKS_TF), POLICY, wh)
