@@ -1,5 +1,5 @@
 {#-
-    The key that joins a Kubernetes node to its billed instance (allocation rule 2.1).
+    The key that joins a Kubernetes node to its billed instance (routing of node rows).
     alloc_node_bill_key(provider_id): AWS `aws:///<az>/<id>` -> `<id>`; Azure `azure://<resource id>` ->
     lower-cased resource id; GCP `gce://<project>/<zone>/<name>` -> `<name>`.
     alloc_bill_resource_key(resource_id): Azure resource ids (`/subscriptions/...`) lower-cased, anything

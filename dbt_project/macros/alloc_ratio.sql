@@ -1,4 +1,4 @@
-{#- numerator / denominator, 0 when the denominator is not positive (allocation rule 3). -#}
+{#- numerator / denominator, 0 when the denominator is not positive (the node-hour split's claim ratios). -#}
 {% macro alloc_ratio(numerator, denominator) -%}
     (case when {{ denominator }} > 0 then ({{ numerator }}) / {{ denominator }} else 0 end)
 {%- endmacro %}

@@ -1,5 +1,5 @@
 {#-
-    Workload of a pod (allocation rule 3): ReplicaSet `<deployment>-<hash>` -> `<deployment>`;
+    Workload of a pod, the unit a node's cost is split over: ReplicaSet `<deployment>-<hash>` -> `<deployment>`;
     StatefulSet / any other owner -> the owner name; no owner -> the pod name.
 -#}
 {% macro alloc_workload_name(owner_kind, owner_name, pod_name) -%}

@@ -1,5 +1,5 @@
 {#-
-    One canonical tag of a billed resource, read from the tags JSON text (allocation rule 2). Keys are
+    One canonical tag of a billed resource, read from the tags JSON text (tags route billing rows to clusters). Keys are
     normalised before matching: lower case, the AWS `user_` prefix stripped, `.`, `/` and `-` -> `_`, so
     `user_spectrocloud_com_cluster_name` (AWS), `spectrocloud-cluster-name` (Azure/GCP) and
     `kubernetes.io-created-for-pvc-namespace` all resolve. Adapter-dispatched: JSON access is not portable.

@@ -1,7 +1,8 @@
 -- Why: allocation may move money between namespaces, idle, shared and unallocated, but never create or
--- lose it (allocation rule 1). For every provider x charge_date x billing_currency, effective_cost and
--- billed_cost summed over fct_k8s_allocation_daily equal fct_cost_daily's (billed outside the amortized
--- dataset, effective where it is the cost of record) within 0.01. Returns the days that do not add up.
+-- lose it (the money basis of the allocation rule). For every provider x charge_date x billing_currency,
+-- effective_cost and billed_cost summed over fct_k8s_allocation_daily equal fct_cost_daily's (billed outside
+-- the amortized dataset, effective where it is the cost of record) within 0.01. Returns the days that do not
+-- add up.
 with
 
 billed as (

@@ -1,5 +1,5 @@
 """Bench case (e): ``dbt build`` of the whole project (seeds, every model, every test) on the default
-90-day demo estate, the figure issue 3 asks for (target: under 2 minutes on 2 cores).
+90-day demo estate (target: under 2 minutes on 2 cores).
 
 ``prepare`` generates the estate and loads every source once (kept in bench_data/demo_90d/); ``build``
 runs in its own process and prints one JSON line with the seconds and dbt's node counts.

@@ -1,5 +1,5 @@
-"""Kubernetes allocation and ownership on a small demo estate (issue 3): every billed cent of fct_cost_daily
-reaches fct_k8s_allocation_daily, teams match the generator's independent ground truth, the shared split is a
+"""Kubernetes allocation and ownership on a small demo estate: every billed cent of fct_cost_daily reaches
+fct_k8s_allocation_daily, teams match the generator's independent ground truth, the shared split is a
 var and a seed edit re-attributes cost without reloading anything."""
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("allocation")]
 
-# rebuilt after a var or seed change (only these: the reports of other issues are not built here)
+# rebuilt after a var or seed change (only these: the finance reports are not built here)
 MINE_AFTER_SPREAD = ("int_allocation__shared_spread", "int_ownership__allocation_owners", "fct_k8s_allocation_daily")
 CONSERVATION_SQL = """
 with billed as (

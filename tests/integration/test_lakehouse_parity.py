@@ -1,4 +1,4 @@
-"""Lakehouse parity (issue 6): one small demo estate loaded into DuckDB and into a Parquet lake by the same
+"""Lakehouse parity: one small demo estate loaded into DuckDB and into a Parquet lake by the same
 loaders, the whole dbt project built once per engine (`dbt build`: DuckDB, then Apache Spark in dbt-spark
 session mode), and every mart compared: row counts, and money totals per provider and billing month to the
 cent. Nothing but FINOPS_ENGINE (and the paths) differs between the two runs."""

@@ -1,7 +1,7 @@
--- Every row of fct_cost_daily with its allocation route (rule 2), first hit wins:
+-- Every row of fct_cost_daily with its allocation route, first hit wins:
 -- node (instance of a node observed that day) -> volume (cluster + pvc namespace tags) -> network
 -- (cluster + service-name tags) -> overhead (a known Palette cluster tag, or a node not observed that
--- day) -> unallocated. Measures (rule 1): billed_cost outside the amortized dataset, effective_cost
+-- day) -> unallocated. Measures of money: billed_cost outside the amortized dataset, effective_cost
 -- where it is the cost of record. Nothing is filtered: one row out per row in.
 with
 
@@ -126,7 +126,7 @@ final as (
             when allocation_route = 'volume' then {{ dbt.concat(["'pvc/'", "coalesce(tag_pvc_name, resource_id)"]) }}
             when allocation_route = 'network' then {{ dbt.concat(["'svc/'", "tag_service"]) }}
         end as workload_name,
-        -- money (rule 1)
+        -- money: billed outside the amortized dataset, effective where it is the cost of record
         billed_cost,
         effective_cost
     from routed

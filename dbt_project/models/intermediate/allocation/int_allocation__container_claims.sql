@@ -1,7 +1,7 @@
--- One row per container and hour (rule 3): requests, usage and claim = max(request, usage) per resource,
--- with the workload of its pod (ReplicaSet owner without its hash, other owners as named, else the pod).
--- GPU claim = GPU request (no usage metric). Hours are naive UTC timestamps of the samples. Measures are
--- widened to double precision (staging floats are single precision in DuckDB).
+-- One row per container and hour, what a node-hour's cost is split over: requests, usage and claim =
+-- max(request, usage) per resource, with the workload of its pod (ReplicaSet owner without its hash, other
+-- owners as named, else the pod). GPU claim = GPU request (no usage metric). Hours are naive UTC timestamps
+-- of the samples. Measures are widened to double precision (staging floats are single precision in DuckDB).
 with
 
 requests as (

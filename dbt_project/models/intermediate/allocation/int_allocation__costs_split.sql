@@ -1,4 +1,4 @@
--- Routed billing rows split to cluster x namespace x workload, before shared spreading (rules 2 and 3):
+-- Routed billing rows split to cluster x namespace x workload, before shared spreading:
 -- node rows by the node-day shares (allocated + idle), volumes and attributable network direct to their
 -- namespace, cluster overhead kept per cluster (bucket 'overhead', spread next), the rest unallocated
 -- (workload = billed resource id). Usage quantities ride on one billing group per node-day only.
@@ -155,20 +155,7 @@ final as (
         workload_name,
         allocation_bucket,
         resource_id,
-        sum(effective_cost) as effective_cost,
-        sum(billed_cost) as billed_cost,
-        sum(cpu_cost) as cpu_cost,
-        sum(memory_cost) as memory_cost,
-        sum(gpu_cost) as gpu_cost,
-        sum(storage_cost) as storage_cost,
-        sum(network_cost) as network_cost,
-        sum(overhead_cost) as overhead_cost,
-        sum(other_cost) as other_cost,
-        sum(workload_idle_cost) as workload_idle_cost,
-        sum(cpu_core_hours_requested) as cpu_core_hours_requested,
-        sum(cpu_core_hours_used) as cpu_core_hours_used,
-        sum(memory_gib_hours_requested) as memory_gib_hours_requested,
-        sum(memory_gib_hours_used) as memory_gib_hours_used
+        {{ sum_measures() }}
     from unioned
     group by
         charge_date, source, billing_period, provider_name, billing_currency, sub_account_id, service_category,

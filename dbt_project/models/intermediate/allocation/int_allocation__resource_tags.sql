@@ -1,4 +1,4 @@
--- Canonical tags of every billed resource per day (allocation rule 2): the JSON is parsed once per
+-- Canonical tags of every billed resource per day (they route billing rows): the JSON is parsed once per
 -- distinct tag set, then taken per source x resource x charge date (max over that day's line items).
 with
 

@@ -1,5 +1,5 @@
 -- Shared namespaces (var shared_namespaces) and cluster overhead spread per cluster x day over the other
--- namespaces with allocated cost that day (rule 4): var shared_cost_split = 'weighted' (by allocated
+-- namespaces with allocated cost that day: var shared_cost_split = 'weighted' (by allocated
 -- effective cost, billed when every effective is 0) or 'even'. Spread rows keep the receiving namespace,
 -- workload '__shared__', bucket 'shared'; with no receiver the cost stays in namespace '__shared__'.
 -- Idle and unallocated rows pass through; the output is at the grain of fct_k8s_allocation_daily.
@@ -8,11 +8,7 @@
 {%- if split not in ['weighted', 'even'] %}
     {{ exceptions.raise_compiler_error("var shared_cost_split must be 'weighted' or 'even', got " ~ split) }}
 {%- endif %}
-{%- set money = [
-    'effective_cost', 'billed_cost', 'cpu_cost', 'memory_cost', 'gpu_cost', 'storage_cost', 'network_cost',
-    'overhead_cost', 'other_cost', 'workload_idle_cost', 'cpu_core_hours_requested', 'cpu_core_hours_used',
-    'memory_gib_hours_requested', 'memory_gib_hours_used',
-] %}
+{%- set measures = allocation_measures() %}
 {%- set dims = [
     'charge_date', 'source', 'billing_period', 'provider_name', 'billing_currency', 'sub_account_id',
     'service_category', 'cluster_name',
@@ -87,9 +83,7 @@ pool as (
 
     select
         {{ dims | join(', ') }},
-        {%- for column in money %}
-        sum({{ column }}) as {{ column }}{{ ',' if not loop.last }}
-        {%- endfor %}
+        {{ sum_measures(measures) }}
     from costs
     where is_shared_pool
     group by {{ dims | join(', ') }}
@@ -106,7 +100,7 @@ spread as (
         '__shared__' as workload_name,
         'shared' as allocation_bucket,
         cast(null as {{ dbt.type_string() }}) as resource_id,
-        {%- for column in money %}
+        {%- for column in measures %}
         pool.{{ column }} * coalesce(weights.spread_weight, 1) as {{ column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from pool
@@ -124,7 +118,7 @@ kept as (
         workload_name,
         allocation_bucket,
         resource_id,
-        {{ money | join(', ') }}
+        {{ measures | join(', ') }}
     from costs
     where not is_shared_pool
 

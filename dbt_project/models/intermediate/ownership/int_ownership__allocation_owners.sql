@@ -1,4 +1,4 @@
--- Owner of every distinct ownership key of the allocation (rule 5), first hit wins: namespace_label ->
+-- Owner of every distinct ownership key of the allocation, first hit wins: namespace_label ->
 -- palette (cluster, then project `team` label; rows with a cluster) -> cloud_tag (the resource's `team`
 -- tag; for cluster rows the cluster's most frequent one) -> mapping_seed (most specific match of seed
 -- ownership_mapping, blank = any) -> unallocated. Cost centre and business unit from seed teams; an

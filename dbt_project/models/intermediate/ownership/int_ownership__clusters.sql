@@ -1,4 +1,4 @@
--- Owner candidates per cluster (ownership rules 5.2 and 5.3): the Palette cluster's and project's `team`
+-- Owner candidates per cluster (the palette and cloud_tag owner sources): the Palette cluster's and project's `team`
 -- / `cost_center` labels, and the most frequent `team` tag among the cluster's billed resources (with
 -- that team's most frequent `cost_center` tag). Clusters known to Palette, Prometheus or billing tags.
 with

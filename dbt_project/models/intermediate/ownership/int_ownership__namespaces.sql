@@ -1,5 +1,6 @@
--- Team and cost-centre labels per cluster x namespace (ownership rule 5.1): the latest Prometheus
--- kube_namespace_labels sample, else the Palette namespace labels. One row per labelled or observed namespace.
+-- Team and cost-centre labels per cluster x namespace (the namespace_label owner source): the latest
+-- Prometheus kube_namespace_labels sample, else the Palette namespace labels. One row per labelled or
+-- observed namespace.
 with
 
 prometheus_ranked as (

@@ -1,4 +1,4 @@
--- The `team` and `cost_center` tags of every billed resource (ownership rule 5.3): the latest tagged day.
+-- The `team` and `cost_center` tags of every billed resource (the cloud_tag owner source): the latest tagged day.
 with
 
 tagged as (

@@ -2,7 +2,8 @@
 -- (allocation_rule.md). Grain: charge_date x source x billing_currency x sub_account_id x cluster_name x
 -- namespace_name x workload_name x allocation_bucket x service_category (billing_period and provider_name
 -- ride along and are part of the key). Sum effective_cost / billed_cost over any slice; the component
--- columns split effective_cost. Team, cost centre and business unit per rule 5.
+-- columns split effective_cost. Team, cost centre and business unit come from the ownership
+-- resolution (int_ownership__allocation_owners).
 with
 
 spread as (
@@ -26,20 +27,7 @@ grained as (
         allocation_bucket,
         service_category,
         resource_id,
-        sum(effective_cost) as effective_cost,
-        sum(billed_cost) as billed_cost,
-        sum(cpu_cost) as cpu_cost,
-        sum(memory_cost) as memory_cost,
-        sum(gpu_cost) as gpu_cost,
-        sum(storage_cost) as storage_cost,
-        sum(network_cost) as network_cost,
-        sum(overhead_cost) as overhead_cost,
-        sum(other_cost) as other_cost,
-        sum(workload_idle_cost) as workload_idle_cost,
-        sum(cpu_core_hours_requested) as cpu_core_hours_requested,
-        sum(cpu_core_hours_used) as cpu_core_hours_used,
-        sum(memory_gib_hours_requested) as memory_gib_hours_requested,
-        sum(memory_gib_hours_used) as memory_gib_hours_used
+        {{ sum_measures() }}
     from spread
     group by
         charge_date, source, billing_period, provider_name, billing_currency, sub_account_id, cluster_name,

@@ -42,6 +42,12 @@ rates as (
 
 ),
 
+reporting_rates as (
+
+    {{ reporting_rates() }}
+
+),
+
 as_of as (
 
     select max(charge_date) as as_of_date from {{ ref('fct_k8s_allocation_daily') }}
@@ -161,18 +167,17 @@ final as (
 
         -- reporting currency
         '{{ reporting_currency }}' as reporting_currency,
-        to_reporting.rate as exchange_rate,
-        projected.budget_amount * to_reporting.rate as budget_amount_reporting,
-        projected.actual_effective_cost * to_reporting.rate as actual_effective_cost_reporting,
-        projected.projected_effective_cost * to_reporting.rate as projected_effective_cost_reporting,
-        (projected.budget_amount - projected.actual_effective_cost) * to_reporting.rate as variance_amount_reporting
+        reporting_rates.rate as exchange_rate,
+        projected.budget_amount * reporting_rates.rate as budget_amount_reporting,
+        projected.actual_effective_cost * reporting_rates.rate as actual_effective_cost_reporting,
+        projected.projected_effective_cost * reporting_rates.rate as projected_effective_cost_reporting,
+        (projected.budget_amount - projected.actual_effective_cost) * reporting_rates.rate as variance_amount_reporting
 
     from projected
     left join teams on projected.team = teams.team_id
-    left join rates as to_reporting
-        on projected.billing_period = to_reporting.rate_month
-        and projected.currency = to_reporting.from_currency
-        and to_reporting.to_currency = '{{ reporting_currency }}'
+    left join reporting_rates
+        on projected.billing_period = reporting_rates.rate_month
+        and projected.currency = reporting_rates.from_currency
 
 )
 
