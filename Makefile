@@ -41,6 +41,7 @@ bench: install
 
 validate: install
 	$(BIN)/dagster definitions validate -w workspace.yaml
+	$(BIN)/dagster definitions validate -w workspace_demo.yaml
 
 lint: install
 	$(BIN)/ruff check .

@@ -68,7 +68,7 @@ def append(
     """Chain and append entries (dicts with kind, payload, run_id, inputs, rule_version; ts optional).
 
     Writes the JSONL trail under an exclusive lock and, when ``warehouse`` is given, mirrors the new rows
-    into ``actions.audit_log`` (run it inside the ``duckdb_warehouse`` pool). Returns the entries written.
+    into ``actions.audit_log`` (run it inside the ``WAREHOUSE_POOL`` (orchestration) pool). Returns the entries written.
     """
     entries = list(entries)
     if not entries:

@@ -2,6 +2,8 @@
 
 Routes every billed (resource, day) of the writers' summaries (``cost_lines``) to namespaces, idle, shared
 or unallocated from the in-memory estate (never from the written files), then totals per team and period.
+The rule's constants (CPU / RAM / GPU weights, shared namespaces, how shared cost spreads) are the dbt
+project's vars, read through ``finops_core.tunables.allocation_rule`` when an allocation runs.
 """
 
 from __future__ import annotations
@@ -12,11 +14,11 @@ from functools import cached_property
 
 import numpy as np
 
+from finops_core.tunables import AllocationRule, allocation_rule
+
 from .billing import daily_charges, month_key, months
 from .model import Cluster, Estate
 
-WEIGHTS = (0.031611, 0.004237, 0.95)  # OpenCost default $/h of a core, a GiB, a GPU (dbt alloc_*_hourly_weight)
-SHARED_NAMESPACES = ("kube-system", "monitoring")
 UNALLOCATED = "unallocated"
 SOURCES = {"aws": "aws_cur", "azure": "azure_cost", "gcp": "gcp_billing"}
 GIB = 1024**3
@@ -74,7 +76,7 @@ class _ClusterState:
         ns = next((n for n in self.c.namespaces if n.name == name), None)
         return ns.team.team if ns is not None and ns.labeled else self.cluster_team
 
-    def split_nodes(self, led: Ledger) -> None:
+    def split_nodes(self, led: Ledger, constants: AllocationRule) -> None:
         """Hourly OpenCost split of the node costs into namespace cost and infrastructure idle (rule 3)."""
         c, H, D = self.c, self.est.hours, self.est.days
         N = len(c.nodes)
@@ -82,7 +84,8 @@ class _ClusterState:
         hc = np.repeat(hourly, 24, axis=1) * self.alive[..., None]  # (N, H, 2)
         p = [n.pool.price for n in c.nodes]
         cap = np.array([[x.vcpu for x in p], [round(x.memory_gib * GIB) for x in p], [x.gpus for x in p]], float)
-        w = cap * np.array([[WEIGHTS[0]], [WEIGHTS[1] / GIB], [WEIGHTS[2]]])
+        weights = [constants.cpu_hourly_weight, constants.ram_gib_hourly_weight / GIB, constants.gpu_hourly_weight]
+        w = cap * np.array(weights)[:, None]
         f = w / w.sum(0)
         split = np.zeros((N, D, 2))
         idle_share = np.ones((N, H))
@@ -161,9 +164,13 @@ def _prom_cpu_rate(usage: np.ndarray) -> np.ndarray:
 
 
 def allocate(
-    est: Estate, summaries: dict[str, dict], shared: tuple[str, ...] = SHARED_NAMESPACES, how: str = "weighted"
+    est: Estate, summaries: dict[str, dict], shared: tuple[str, ...] | None = None, how: str | None = None
 ) -> Ledger:
-    """Route every cost line of the billing summaries (rules 1-4) and return the ledger."""
+    """Route every cost line of the billing summaries (rules 1-4) and return the ledger. ``shared`` and
+    ``how`` default to the allocation rule's shared namespaces and split (dbt vars, read now)."""
+    constants = allocation_rule()
+    shared = constants.shared_namespaces if shared is None else shared
+    how = how or constants.shared_cost_split
     led = Ledger(est.days)
     for provider in SOURCES:
         lines = (summaries.get(provider) or {}).get("cost_lines")
@@ -200,7 +207,7 @@ def allocate(
                 rule = "unallocated"
             led.routes[(provider, rid)] = rule
         for st in state.values():
-            st.split_nodes(led)
+            st.split_nodes(led, constants)
             st.spread(led, shared, how)
     return led
 

@@ -25,7 +25,10 @@ AZURE_VCPU_HOUR = 0.040
 AZURE_GIB_HOUR = 0.002
 AZURE_GPU_HOUR = 0.31
 AZURE_SPOT_FACTOR = 0.30
-# GCE per-unit N2 list rates (us-central1), used to split a machine price into core/RAM/GPU SKUs.
+# GCE's own per-unit N2 list rates (us-central1), used to split a machine price into the core / RAM SKU lines
+# of the demo's GCP bill. A price of the provider, not the allocation rule: OpenCost's default weights (dbt
+# vars alloc_*_hourly_weight, read via finops_core.tunables) were taken from these prices, and changing the
+# rule must not change the bill the demo writes.
 GCP_CORE_HOUR = 0.031611
 GCP_GIB_HOUR = 0.004237
 

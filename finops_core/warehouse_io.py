@@ -1,7 +1,7 @@
 """Small DuckDB helpers for assets that read marts and write result tables (ml, actions).
 
 Readers open the warehouse read-only; writers replace a whole table in one transaction, so a failed
-run never leaves half a table. Writers must run inside the ``duckdb_warehouse`` pool.
+run never leaves half a table. Writers must run inside the ``WAREHOUSE_POOL`` (orchestration) pool.
 """
 
 from __future__ import annotations

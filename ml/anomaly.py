@@ -71,7 +71,7 @@ def flag_days(wide: pd.DataFrame, config: AnomalyConfig) -> pd.DataFrame:
     return long.dropna(subset=["expected"])
 
 
-def episodes(flags: pd.DataFrame, merge_gap: int = 1) -> pd.DataFrame:
+def episodes(flags: pd.DataFrame, merge_gap: int = AnomalyConfig.merge_gap) -> pd.DataFrame:
     """Consecutive flagged days per value as episodes: start, end, days, expected, actual, impact, max z."""
     hit = flags[flags["flagged"].astype(bool)].sort_values(["value", "charge_date"])
     if hit.empty:

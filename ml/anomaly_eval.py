@@ -1,4 +1,4 @@
-"""Scoring anomaly findings against injected anomalies (the demo estate's ``ground_truth.json``).
+"""Scoring anomaly findings against known injected anomalies (the demo estate's record of what it injected).
 
 A finding belongs to an injected anomaly when their windows touch (a day of slack) and the anomaly's cluster
 is the finding's value or carries its deviation. An anomaly is detected on time when such a finding starts no

@@ -8,7 +8,7 @@ intervals (coverage).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 
 import numpy as np
@@ -18,6 +18,15 @@ from ml.forecast import BOUNDS, ForecastConfig, forecast_one, parallel_map, quie
 
 METRIC_COLUMNS = ["series_id", "model", "origin", "horizon", "n_points", "mape", "wape", "total_ape"]
 METRIC_COLUMNS += ["coverage_80", "coverage_95", "used_model"]
+
+
+@dataclass(frozen=True)
+class BacktestConfig:
+    """Backtest design: days scored after each origin, how many origins, and the days between them."""
+
+    horizon: int = 30
+    n_origins: int = 3
+    step: int = 7
 
 
 def seasonal_naive(history: pd.DataFrame, horizon: int, season: int = 7) -> pd.DataFrame:
@@ -74,9 +83,9 @@ def backtest_one(
     series_id: str,
     history: pd.DataFrame,
     config: ForecastConfig,
-    horizon: int = 30,
-    n_origins: int = 3,
-    step: int = 7,
+    horizon: int = BacktestConfig.horizon,
+    n_origins: int = BacktestConfig.n_origins,
+    step: int = BacktestConfig.step,
 ) -> pd.DataFrame:
     """Rows of :data:`METRIC_COLUMNS` for the forecaster (``model='forecast'``) and the baseline
     (``model='seasonal_naive'``) at each origin; empty when the history is too short to hold one out."""
@@ -106,9 +115,9 @@ def _backtest_chunk(chunk: Iterable[tuple[str, pd.DataFrame]], config: ForecastC
 def backtest_many(
     long: pd.DataFrame,
     config: ForecastConfig | None = None,
-    horizon: int = 30,
-    n_origins: int = 3,
-    step: int = 7,
+    horizon: int = BacktestConfig.horizon,
+    n_origins: int = BacktestConfig.n_origins,
+    step: int = BacktestConfig.step,
 ) -> pd.DataFrame:
     """Per-origin backtest rows for every series of a long ``series_id, ds, y`` frame (in parallel)."""
     config = config or ForecastConfig()

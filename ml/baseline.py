@@ -21,11 +21,11 @@ def daily_wide(rows: pd.DataFrame, column: str | None, value_col: str = "cost") 
 
 
 def seasonal_baseline(
-    wide: pd.DataFrame, weeks: int = 4, min_weeks: int = 2, scale_window: int = 28, min_scale_rel: float = 0.02
+    wide: pd.DataFrame, weeks: int, min_weeks: int, scale_window: int, min_scale_rel: float
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Expected value (median of the same weekday over the last ``weeks`` weeks, NaN with fewer than
     ``min_weeks``) and robust scale (1.4826 x median absolute residual over the past ``scale_window`` days,
-    at least ``min_scale_rel`` of the expected value and 1 cent)."""
+    at least ``min_scale_rel`` of the expected value and 1 cent). The defaults are ``ml.anomaly.AnomalyConfig``'s."""
     lags = np.stack([wide.shift(7 * k).to_numpy() for k in range(1, weeks + 1)])
     enough = np.sum(~np.isnan(lags), axis=0) >= min_weeks
     with warnings.catch_warnings():

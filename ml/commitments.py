@@ -53,7 +53,9 @@ def hourly_spend(lines: pd.DataFrame) -> pd.DataFrame:
     return rep.groupby(["scope", "hour"], as_index=False)["cost"].sum()
 
 
-def evaluate(spend: np.ndarray, covered: float, discount: float, term_months: int = 12) -> dict[str, float]:
+def evaluate(
+    spend: np.ndarray, covered: float, discount: float, term_months: int = CommitmentConfig.term_months
+) -> dict[str, float]:
     """Outcome of committing to ``covered`` on-demand dollars per hour over the observed hours."""
     hours = max(len(spend), 1)
     used = float(np.minimum(spend, covered).sum())
@@ -92,7 +94,9 @@ def observed_discounts(commitment_rows: pd.DataFrame) -> dict[str, float]:
     return {p: float(1 - r["effective_cost"] / r["list_cost"]) for p, r in g.iterrows() if r["list_cost"] > 0}
 
 
-def catalog_discounts(catalog: pd.DataFrame, in_use: pd.DataFrame, hours_per_month: float = 730.0) -> dict[str, float]:
+def catalog_discounts(
+    catalog: pd.DataFrame, in_use: pd.DataFrame, hours_per_month: float = CommitmentConfig.hours_per_month
+) -> dict[str, float]:
     """1-year commitment discount per provider from catalog prices of the instance types in use
     (``in_use``: provider, region, instance_type, weight), weighted by ``weight``."""
     c = catalog.dropna(subset=["commitment_1y_monthly_cost", "on_demand_hourly_cost"])

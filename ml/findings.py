@@ -1,6 +1,5 @@
-"""One schema for every finding the intelligence layer produces (issue 4) and the actions layer governs
-(issue 5): forecasts' budget warnings, anomalies, rightsizing, spot, commitments, idle resources and
-owner suggestions.
+"""One schema for every finding the intelligence layer produces and the actions layer governs: forecasts'
+budget warnings, anomalies, rightsizing, spot, commitments, idle resources and owner suggestions.
 
 A finding is a plain record. ``finding_id`` is stable across runs (kind + dimension + value + window
 start + an optional discriminator), so re-running a detector updates a finding instead of duplicating

@@ -14,10 +14,10 @@ from typing import Any
 
 import pandas as pd
 
+from finops_core.tunables import allocation_rule
 from ml.evidence import canonical_tags
 from ml.findings import Finding, finding_id, severity_from_impact
 
-SHARED_NAMESPACES = ("kube-system", "monitoring")
 SNAPSHOT_MARKERS = ("snapshot", "snap-", "/snapshots/")
 
 
@@ -32,6 +32,12 @@ class IdleConfig:
     schedule_end_hour: int = 20
     around_the_clock_ratio: float = 0.9  # nights/weekends keep >= 90% of the daytime nodes
     hours_per_month: float = 730.0
+
+
+def system_namespaces() -> tuple[str, ...]:
+    """Namespaces whose CPU use is not application activity: the allocation rule's shared namespaces
+    (dbt var ``shared_namespaces``), read at call time."""
+    return allocation_rule().shared_namespaces
 
 
 def pool_run_rates(nodes: pd.DataFrame) -> pd.DataFrame:

@@ -74,7 +74,9 @@ def normalize_catalog(prices: pd.DataFrame) -> pd.DataFrame:
     return c[[*keep, "on_demand_usd", "spot_usd", "previous_generation"]].dropna(subset=["vcpu", "on_demand_usd"])
 
 
-def pool_demand(hourly: pd.DataFrame, planned: pd.DataFrame, quantile: float = 0.5) -> pd.DataFrame:
+def pool_demand(
+    hourly: pd.DataFrame, planned: pd.DataFrame, quantile: float = NodePoolConfig.demand_quantile
+) -> pd.DataFrame:
     """Per pool: steady (quantile) and peak hourly sums of planned requests over every hour of the window
     (hours without pods count as zero) and the largest single pod."""
     group = [*KEYS, "machine_pool_name", "sampled_at"]

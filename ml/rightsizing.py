@@ -16,20 +16,21 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from finops_core.tunables import allocation_rule
 from ml.evidence import workload_key
 from ml.findings import Finding, finding_id, severity_from_impact
 
 MIB = 2**20
 GIB = 2**30
 KEYS = ["cluster_name", "namespace_name", "workload_name", "container_name"]
-# Split of a node's hourly cost into CPU / RAM / GPU (the allocation rule's weights, OpenCost list prices).
-WEIGHTS = {"cpu": 0.031611, "memory": 0.004237, "gpu": 0.95}
 
 
 @dataclass(frozen=True)
 class RightsizingConfig:
-    """Policy of the recommender (all thresholds in one place)."""
+    """Policy of the recommender (all thresholds in one place) and the look-back window every recommender
+    reads (rightsizing, node pools, spot, commitments, idle resources, owners)."""
 
+    lookback_days: int = 90
     cpu_percentile: float = 95.0
     memory_headroom: float = 1.15
     cpu_floor_cores: float = 0.010
@@ -53,7 +54,7 @@ def round_memory(size: float) -> int:
     return int(math.ceil(size / MIB) * MIB)
 
 
-def workload_profiles(hourly: pd.DataFrame, cpu_percentile: float = 95.0) -> pd.DataFrame:
+def workload_profiles(hourly: pd.DataFrame, cpu_percentile: float = RightsizingConfig.cpu_percentile) -> pd.DataFrame:
     """One row per workload container from hourly container samples (KEYS, workload_kind, pod_name,
     machine_pool_name, capacity_type, sampled_at, cpu_usage, memory_usage, cpu_request, memory_request)."""
     h = hourly.sort_values("sampled_at")
@@ -87,13 +88,15 @@ def workload_profiles(hourly: pd.DataFrame, cpu_percentile: float = 95.0) -> pd.
     return prof.reset_index()
 
 
-def effective_rates(nodes: pd.DataFrame) -> pd.DataFrame:
+def effective_rates(nodes: pd.DataFrame, weights: dict[str, float] | None = None) -> pd.DataFrame:
     """$ per CPU core-hour and GiB-hour per machine pool: the nodes' billed effective cost (else their
-    catalog price) split by the allocation weights. ``nodes``: cluster_name, machine_pool_name, node_hours,
-    cpu_cores, memory_gib, gpus, effective_cost (NaN when not billed), catalog_hourly_usd."""
+    catalog price) split by the allocation rule's CPU / RAM / GPU weights (default: the dbt vars, read now).
+    ``nodes``: cluster_name, machine_pool_name, node_hours, cpu_cores, memory_gib, gpus, effective_cost (NaN
+    when not billed), catalog_hourly_usd."""
+    w = weights or allocation_rule().weights
     n = nodes.copy()
     n["units"] = n["node_hours"] * (
-        n["cpu_cores"] * WEIGHTS["cpu"] + n["memory_gib"] * WEIGHTS["memory"] + n["gpus"].fillna(0) * WEIGHTS["gpu"]
+        n["cpu_cores"] * w["cpu"] + n["memory_gib"] * w["memory"] + n["gpus"].fillna(0) * w["gpu"]
     )
     n["billed"] = n["effective_cost"].notna() & (n["effective_cost"] > 0)
     n["cost"] = n["effective_cost"].where(n["billed"], n["catalog_hourly_usd"] * n["node_hours"])
@@ -101,8 +104,8 @@ def effective_rates(nodes: pd.DataFrame) -> pd.DataFrame:
     g = n.groupby(["cluster_name", "machine_pool_name"])
     out = g.agg(cost=("cost", "sum"), units=("units", "sum"), billed=("billed", "mean")).reset_index()
     k = out["cost"] / out["units"]
-    out["cpu_core_hour_usd"] = k * WEIGHTS["cpu"]
-    out["memory_gib_hour_usd"] = k * WEIGHTS["memory"]
+    out["cpu_core_hour_usd"] = k * w["cpu"]
+    out["memory_gib_hour_usd"] = k * w["memory"]
     out["rate_source"] = np.where(out["billed"] >= 0.5, "node_bill", "catalog")
     return out.drop(columns=["cost", "units", "billed"])
 

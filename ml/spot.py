@@ -15,6 +15,7 @@ from typing import Any
 
 import pandas as pd
 
+from finops_core.tunables import allocation_rule
 from ml.evidence import workload_key
 from ml.findings import Finding, finding_id, severity_from_impact
 
@@ -37,18 +38,24 @@ ASSESSED = [
 
 @dataclass(frozen=True)
 class SpotConfig:
-    """Spot policy."""
+    """Spot policy. System namespaces never move to spot: the allocation rule's shared namespaces (dbt var
+    ``shared_namespaces``, read when asked) plus ``extra_system_namespaces``."""
 
     min_replicas: float = 2.0
     on_demand_floor: float = 0.2
-    excluded_namespaces: tuple[str, ...] = ("kube-system", "monitoring", "kube-public", "istio-system")
+    extra_system_namespaces: tuple[str, ...] = ("kube-public", "istio-system")
     already_spot_share: float = 0.8
     default_spot_discount: float = 0.6
     min_savings_usd: float = 5.0
     hours_per_month: float = 730.0
 
+    @property
+    def excluded_namespaces(self) -> tuple[str, ...]:
+        """Namespaces whose workloads stay on on-demand capacity."""
+        return (*allocation_rule().shared_namespaces, *self.extra_system_namespaces)
 
-def split_replicas(replicas: float, on_demand_floor: float = 0.2) -> tuple[int, int]:
+
+def split_replicas(replicas: float, on_demand_floor: float = SpotConfig.on_demand_floor) -> tuple[int, int]:
     """(on-demand, spot) replicas keeping at least ``on_demand_floor`` of them, and at least one, on-demand."""
     total = max(int(round(replicas)), 0)
     on_demand = min(total, max(1, math.ceil(total * on_demand_floor - 1e-9)))

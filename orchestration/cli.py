@@ -5,8 +5,6 @@ Every command has --help and exits non-zero with a one-line error on bad input.
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -104,9 +102,13 @@ def demo(
     generate_only: bool = typer.Option(False, "--generate-only", help="Write the estate, run nothing."),
 ) -> None:
     """Generate the demo estate, start the local API emulators and run the main Dagster job on it."""
-    from orchestration.runner import run_demo
+    from orchestration.runner import DemoUnavailable, run_demo
 
-    sys.exit(run_demo(out=out, days=days, seed=seed, warehouse=warehouse, generate_only=generate_only))
+    try:
+        code = run_demo(out=out, days=days, seed=seed, warehouse=warehouse, generate_only=generate_only)
+    except DemoUnavailable as exc:
+        _fail(str(exc))
+    sys.exit(code)
 
 
 @app.command()
@@ -116,9 +118,12 @@ def emulators(
     prometheus_port: int = typer.Option(9765, "--prometheus-port"),
 ) -> None:
     """Serve the demo Palette and Prometheus APIs on 127.0.0.1 until interrupted."""
-    from orchestration.runner import serve_emulators
+    from orchestration.runner import DemoUnavailable, serve_emulators
 
-    serve_emulators(estate, palette_port, prometheus_port)
+    try:
+        serve_emulators(estate, palette_port, prometheus_port)
+    except DemoUnavailable as exc:
+        _fail(str(exc))
 
 
 @app.command()
@@ -137,17 +142,16 @@ def summary(warehouse: Path = typer.Option(None, "--warehouse")) -> None:
     print_summary(warehouse)
 
 
-# Command groups contributed by other packages: each module exposes ``register(app)``.
-PLUGIN_MODULES = ("actions.cli", "actions.deliver_cli")
+def _register_command_groups() -> None:
+    """Command groups of the actions package (approvals, audit, estimate, deliveries)."""
+    from actions import cli as actions_cli
+    from actions import deliver_cli
+
+    actions_cli.register(app)
+    deliver_cli.register(app)
 
 
-def _register_plugins() -> None:
-    for module in PLUGIN_MODULES:
-        if importlib.util.find_spec(module) is not None:
-            importlib.import_module(module).register(app)
-
-
-_register_plugins()
+_register_command_groups()
 
 if __name__ == "__main__":
     app()

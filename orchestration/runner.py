@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import contextlib
+import importlib
 import os
 import shutil
 import subprocess
 import sys
 import time
 from pathlib import Path
+from types import ModuleType
 
 from finops_core.warehouse import PROJECT_ROOT, WAREHOUSE_ENV, warehouse_path
 
@@ -56,11 +58,28 @@ def dagster_home() -> Path:
     return home
 
 
-def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_only: bool) -> int:
-    """`finops demo`: generate the estate, start the emulators, run the main job, print a summary."""
-    from demo import generate
-    from demo.wiring import TRUTH_FILE, demo_emulators, demo_env
+class DemoUnavailable(RuntimeError):
+    """The ``demo`` package is not installed (it ships with the source checkout, not in the wheel)."""
 
+
+DEMO_MISSING = "the demo ships with the source checkout (git clone, then `make demo`); this installation has none"
+
+
+def demo_module(name: str = "demo") -> ModuleType:
+    """A module of the ``demo`` package; :class:`DemoUnavailable` when the package is not installed."""
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name and (exc.name == "demo" or exc.name.startswith("demo.")):
+            raise DemoUnavailable(DEMO_MISSING) from None
+        raise
+
+
+def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_only: bool) -> int:
+    """`finops demo`: generate the estate, start the emulators, run the main job of the demo definitions
+    (the product's plus the demo-only ground-truth checks), print a summary."""
+    generate = demo_module().generate
+    wiring = demo_module("demo.wiring")
     t0 = time.monotonic()
     out = out.resolve()
     _echo(f"[1/3] generating the demo estate in {out} (seed {seed}, {days} days) ...")
@@ -70,16 +89,16 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
         return 0
     wh = warehouse_path(warehouse)
     os.environ[WAREHOUSE_ENV] = str(wh)
-    os.environ.update(demo_env(out))
+    os.environ.update(wiring.demo_env(out))
     home = dagster_home()
     _echo("[2/3] starting the Palette and Prometheus emulators on 127.0.0.1 ...")
-    with demo_emulators(out) as api_env:
+    with wiring.demo_emulators(out) as api_env:
         os.environ.update(api_env)
         _echo(f"      Palette {api_env['PALETTE_API_URL']}  Prometheus {api_env['PROMETHEUS_URL']}")
         _echo("[3/3] running the Dagster job finops_daily (every asset) ...")
         from dagster import DagsterInstance
 
-        from orchestration.definitions import defs
+        from orchestration.definitions_demo import defs
         from orchestration.defs.jobs import MAIN_JOB
 
         with DagsterInstance.get() as instance:
@@ -97,7 +116,7 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
     print_summary(wh)
     print(f"\nDemo finished in {elapsed:.0f}s.")
     print(f"  warehouse : {wh}")
-    print(f"  estate    : {out}  (ground truth: {out / TRUTH_FILE})")
+    print(f"  estate    : {out}  (ground truth: {out / wiring.TRUTH_FILE})")
     print(f"  exports   : {wh.parent / 'exports'}  (FOCUS 1.2 Parquet of every bill)")
     print(f"  quarantine: {wh.parent / 'quarantine'}")
     print(f"  dagster   : run {result.run_id} stored in {home}")
@@ -151,9 +170,9 @@ def print_findings_summary(wh: Path) -> None:
 
 
 def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> None:
-    from demo.wiring import demo_emulators
-
-    with demo_emulators(estate.resolve(), palette_port, prometheus_port) as env:
+    """`finops emulators`: serve the demo Palette and Prometheus APIs on the estate until interrupted."""
+    wiring = demo_module("demo.wiring")
+    with wiring.demo_emulators(estate.resolve(), palette_port, prometheus_port) as env:
         for k, v in env.items():
             if k != "PALETTE_API_KEY":
                 print(f"export {k}={v}")
@@ -163,20 +182,36 @@ def serve_emulators(estate: Path, palette_port: int, prometheus_port: int) -> No
                 time.sleep(3600)
 
 
-def run_dev(port: int) -> int:
-    """`dagster dev` on the same warehouse. With no PALETTE_API_URL and a demo estate in ``demo_estate/``,
-    the demo is wired in explicitly (its files, its window, the emulators), as ``finops demo`` does."""
-    from demo.wiring import default_estate, demo_emulators, demo_env, is_estate
+def dev_command(workspace: Path, port: int) -> list[str]:
+    """``dagster dev`` on a workspace file. Dagster 1.13 marks it superseded by ``dg dev``, which needs the
+    dagster-dg-cli package (not a dependency, not in uv.lock) and a dg project layout (``[tool.dg]``)
+    instead of workspace files: until the project adopts both, ``dagster dev`` is the command."""
+    return [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(workspace), "-p", str(port)]
 
+
+def _demo_estate() -> Path | None:
+    """``demo_estate/`` when the demo package is installed and an estate was generated there."""
+    try:
+        wiring = demo_module("demo.wiring")
+    except DemoUnavailable:
+        return None
+    estate = wiring.default_estate()
+    return estate if wiring.is_estate(estate) else None
+
+
+def run_dev(port: int) -> int:
+    """The Dagster UI on the same warehouse. With no PALETTE_API_URL and a demo estate in ``demo_estate/``,
+    the demo is wired in explicitly, as ``finops demo`` does: its files, its window, the emulators and the
+    demo definitions (``workspace_demo.yaml``); otherwise the product's (``workspace.yaml``)."""
     os.environ.setdefault(WAREHOUSE_ENV, str(warehouse_path()))
     dagster_home()
-    dagster = str(Path(sys.executable).parent / "dagster")
-    cmd = [dagster, "dev", "-w", str(PROJECT_ROOT / "workspace.yaml"), "-p", str(port)]
-    estate = default_estate()
-    if os.environ.get("PALETTE_API_URL") or not is_estate(estate):
-        return subprocess.run(cmd, cwd=PROJECT_ROOT).returncode
-    os.environ.update(demo_env(estate))
-    with demo_emulators(estate) as env:
+    estate = None if os.environ.get("PALETTE_API_URL") else _demo_estate()
+    if estate is None:
+        return subprocess.run(dev_command(PROJECT_ROOT / "workspace.yaml", port), cwd=PROJECT_ROOT).returncode
+    wiring = demo_module("demo.wiring")
+    os.environ.update(wiring.demo_env(estate))
+    with wiring.demo_emulators(estate) as env:
         os.environ.update(env)
         _echo(f"demo emulators: Palette {env['PALETTE_API_URL']}  Prometheus {env['PROMETHEUS_URL']}")
+        cmd = dev_command(PROJECT_ROOT / "workspace_demo.yaml", port)
         return subprocess.run(cmd, cwd=PROJECT_ROOT).returncode

@@ -9,11 +9,9 @@ import argparse
 import os
 import sys
 
-from .palette import PaletteEmulator
-from .prometheus import PrometheusEmulator
-
 
 def main(argv: list[str] | None = None) -> int:
+    """Serve one emulator until interrupted; exits 2 with a one-line error on bad input."""
     parser = argparse.ArgumentParser(prog="python -m demo.emulators", description=__doc__)
     parser.add_argument("api", choices=["palette", "prometheus"])
     parser.add_argument("--data", required=True, help="palette/tenant.json or prometheus/series.parquet")
@@ -26,6 +24,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: {args.data}: no such file", file=sys.stderr)
         return 2
     if args.api == "palette":
+        from .palette import PaletteEmulator  # stdlib only: starts fast
+
         key = args.api_key or os.environ.get("PALETTE_API_KEY")
         if not key:
             print("error: give --api-key or set PALETTE_API_KEY", file=sys.stderr)
@@ -34,6 +34,8 @@ def main(argv: list[str] | None = None) -> int:
             args.data, key, args.host, args.port, rate_limit=None if args.no_rate_limit else 10.0
         ).serve_forever()
     else:
+        from .prometheus import PrometheusEmulator
+
         key = args.api_key or os.environ.get("PROMETHEUS_BEARER_TOKEN") or None
         PrometheusEmulator(args.data, key, args.host, args.port).serve_forever()
     return 0

@@ -21,7 +21,7 @@ from orchestration.defs.actions.governance import (
     decisions_inbox_sensor,
     jira_inbox_sensor,
 )
-from orchestration.defs.resources import FinopsSettings
+from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 from tests.actions.test_workflow import FakeJira, jira_issue
 
 pytestmark = pytest.mark.integration
@@ -196,7 +196,7 @@ def test_definitions_load_with_the_pool_and_group():
                           resources={"settings": FinopsSettings()})  # fmt: skip
     repo = defs.get_repository_def()
     for asset in ASSETS:
-        assert asset.op.pool == "duckdb_warehouse"
+        assert asset.op.pool == WAREHOUSE_POOL
         assert repo.asset_graph.get(asset.key).group_name == "actions" and asset.key.path[0] == "actions"
     assert {s.name for s in repo.sensor_defs} == {"decisions_inbox_sensor", "jira_inbox_sensor"}
     assert repo.has_job("governance_inbox")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import select
 import socket
 import subprocess
 import sys
@@ -172,6 +173,14 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+def _first_line(proc: subprocess.Popen, timeout: float = 60.0) -> str:
+    """The subprocess's first line of output; fails (instead of hanging) after ``timeout`` seconds."""
+    ready, _, _ = select.select([proc.stdout], [], [], timeout)
+    if not ready:
+        pytest.fail(f"the emulator printed nothing within {timeout:.0f}s")
+    return proc.stdout.readline()
+
+
 def test_cli_serves_palette(tmp_path: Path):
     data = write_tenant(tmp_path / "tenant.json", n_clusters=2)
     port = _free_port()
@@ -193,7 +202,7 @@ def test_cli_serves_palette(tmp_path: Path):
         cwd=Path(__file__).resolve().parents[2],
     )
     try:
-        assert "listening on" in proc.stdout.readline()
+        assert "listening on" in _first_line(proc)
         resp = requests.post(f"http://127.0.0.1:{port}{SEARCH}", headers={"ApiKey": KEY}, json={}, timeout=5)
         assert resp.json()["listmeta"]["count"] == 2
         assert json.loads(data.read_text())["tenant"]["name"] == "demo"

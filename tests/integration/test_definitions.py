@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import ast
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -13,6 +15,9 @@ import pytest
 from ingestion.registry import SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
+#: Every file source's location variable: a sensor test sets the ones it uses and clears the others.
+FILE_SOURCE_VARS = ("FINOPS_AWS_CUR_PATH", "FINOPS_AZURE_COST_PATH", "FINOPS_GCP_BILLING_PATH", "FINOPS_FOCUS_PATH",
+                    "FINOPS_PRICING_PATH")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -76,16 +81,11 @@ def test_dagster_definitions_validate():
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
 
 
-def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, monkeypatch):
+def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, tmp_warehouse, monkeypatch):
     from orchestration.defs.ingestion.sensors import billing_files_sensor
     from orchestration.defs.resources import FinopsSettings
 
-    for var in (
-        "FINOPS_AZURE_COST_PATH",
-        "FINOPS_GCP_BILLING_PATH",
-        "FINOPS_FOCUS_PATH",
-        "FINOPS_PRICING_PATH",
-    ):
+    for var in FILE_SOURCE_VARS:
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path / "no-demo"))
     drop = tmp_path / "cur"
@@ -136,3 +136,92 @@ def test_palette_sensor_refreshes_on_machine_pool_resize(repo, monkeypatch):
         assert changed.tags["finops/changes"] == "cluster cluster-000: machine pool workers size 2 -> 9"
         assert {k.path[0] for k in changed.asset_selection} >= {"palette", "prometheus"}
         assert not {k.path[0] for k in changed.asset_selection} & {"aws_cur", "azure_cost", "gcp_billing"}
+
+
+def _sensor_tick(repo, cursor=None):
+    from orchestration.defs.ingestion.sensors import billing_files_sensor
+    from orchestration.defs.resources import FinopsSettings
+
+    ctx = dg.build_sensor_context(cursor=cursor, repository_def=repo, resources={"settings": FinopsSettings()})
+    return billing_files_sensor(ctx), ctx.cursor
+
+
+def test_billing_sensor_first_tick_skips_files_the_warehouse_holds(
+    repo, real_data, tmp_path, tmp_warehouse, monkeypatch
+):
+    """Opening the UI on a loaded warehouse starts nothing; a file that lands afterwards loads its source only."""
+    from ingestion.load import run_load
+
+    folders = {"gcp_billing": tmp_path / "gcp", "pricing": tmp_path / "pricing"}
+    for source, folder in folders.items():
+        shutil.copytree(real_data / folder.name, folder, copy_function=shutil.copyfile)
+        run_load(source, str(folder), tmp_warehouse)
+    for var in FILE_SOURCE_VARS:
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("FINOPS_GCP_BILLING_PATH", str(folders["gcp_billing"]))
+    monkeypatch.setenv("FINOPS_PRICING_PATH", str(folders["pricing"]))
+
+    result, cursor = _sensor_tick(repo)
+    assert isinstance(result, dg.SkipReason), "the warehouse already holds every file: no rerun"
+    csv = next(folders["gcp_billing"].glob("*.csv"))
+    shutil.copyfile(csv, csv.with_name("bigquery_export_flattened_2020-12.csv"))
+    for start in (cursor, None):  # a running sensor, and one that starts fresh (empty cursor)
+        result, _ = _sensor_tick(repo, start)
+        assert isinstance(result, dg.RunRequest)
+        selected = {k.path[0] for k in result.asset_selection}
+        assert "gcp_billing" in selected and "pricing" not in selected
+        assert result.tags["finops/sources"] == "gcp_billing"
+
+
+def test_one_warehouse_pool_limited_to_one_by_dagster_yaml(repo, tmp_path, monkeypatch):
+    from orchestration.defs.resources import WAREHOUSE_POOL
+
+    pools = {getattr(a.op, "pool", None) for a in repo.assets_defs_by_key.values() if a.is_executable}
+    pools |= {getattr(c.op, "pool", None) for c in repo.asset_checks_defs_by_key.values()}
+    assert pools - {None} == {WAREHOUSE_POOL}, "every warehouse writer shares the one pool"
+    config = ROOT / "orchestration" / "dagster.yaml"
+    assert WAREHOUSE_POOL in config.read_text(), "dagster.yaml names the pool it limits"
+    shutil.copy(config, tmp_path / "dagster.yaml")
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path))
+    with dg.DagsterInstance.get() as instance:
+        storage = instance.event_log_storage
+        storage.initialize_concurrency_limit_to_default(WAREHOUSE_POOL)
+        assert storage.get_concurrency_info(WAREHOUSE_POOL).slot_count == 1
+
+
+def test_demo_definitions_add_only_the_demo_checks(repo):
+    from demo.checks import CHECKS
+    from orchestration.definitions_demo import defs as demo_defs
+
+    demo_repo = demo_defs.get_repository_def()
+    assert demo_repo.asset_graph.get_all_asset_keys() == repo.asset_graph.get_all_asset_keys()
+    demo_checks = {k for c in CHECKS for k in c.check_keys}
+    assert set(demo_repo.asset_checks_defs_by_key) == set(repo.asset_checks_defs_by_key) | demo_checks
+    assert not demo_checks & set(repo.asset_checks_defs_by_key), "the product never loads the demo checks"
+
+
+def _imported(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), str(path))
+    names = {a.name for n in ast.walk(tree) if isinstance(n, ast.Import) for a in n.names}
+    return names | {n.module for n in ast.walk(tree) if isinstance(n, ast.ImportFrom) and n.module and not n.level}
+
+
+#: Which rooms may not import which package: the product never imports the demo; only Dagster's entry
+#: points (``orchestration/``) import ``orchestration``, and the demo never does.
+LAYOUT = {
+    "demo": ("finops_core", "ingestion", "ml", "actions", "orchestration/defs"),
+    "orchestration": ("finops_core", "ingestion", "ml", "actions", "demo"),
+}
+
+
+def test_layout_product_never_imports_the_demo_and_only_dagster_imports_orchestration():
+    bad = {
+        f"{path.relative_to(ROOT)}: {name}"
+        for package, rooms in LAYOUT.items()
+        for room in rooms
+        for path in sorted((ROOT / room).rglob("*.py"))
+        for name in _imported(path)
+        if name.split(".")[0] == package
+    }
+    assert "demo" not in {n.split(".")[0] for n in _imported(ROOT / "orchestration" / "definitions.py")}
+    assert not bad, sorted(bad)

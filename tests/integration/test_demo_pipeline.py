@@ -1,5 +1,6 @@
 """End to end on a small demo estate: real files, real HTTP emulators, real dlt loads, real dbt build,
-real Dagster materializations. Money is conserved per source and billing period; nothing loads twice;
+real Dagster materializations of the demo definitions (the product's plus the ground-truth checks), as
+``finops demo`` runs them. Money is conserved per source and billing period; nothing loads twice;
 a re-delivered month replaces the old one."""
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def demo(tmp_path_factory):
     try:
         # The first delivery of the re-delivered month arrives before the job runs: the job must replace it.
         first = run_load("aws_cur", str(estate / "redelivery" / "aws" / "cur"), warehouse)
-        from orchestration.definitions import defs
+        from orchestration.definitions_demo import defs
 
         instance = dg.DagsterInstance.ephemeral()
         with demo_emulators(estate) as api_env:
@@ -92,7 +93,7 @@ def demo(tmp_path_factory):
 def test_main_job_succeeds_and_materializes_every_asset(demo):
     run1, run2 = demo["runs"]
     assert run1.success and run2.success
-    from orchestration.definitions import defs
+    from orchestration.definitions_demo import defs
 
     keys = defs.get_repository_def().asset_graph.get_all_asset_keys()
     materialized = {e.asset_key for e in run1.get_asset_materialization_events()}

@@ -118,12 +118,13 @@ def test_evaluation_counts_recall_precision_and_root_cause():
 
 @pytest.mark.integration
 def test_demo_estate_injected_anomalies_found_with_their_root_cause(tmp_path, tmp_warehouse, monkeypatch):
-    """A 60-day billing-only demo estate, loaded and built, then the anomaly asset and its check: the four
-    injected anomalies (two weeks of baseline before each) are flagged by the day after onset, each cluster
-    finding names the injected pool or service, and no other finding is raised."""
+    """A 60-day billing-only demo estate, loaded and built, then the anomaly asset and the demo's check of it:
+    the four injected anomalies (two weeks of baseline before each) are flagged by the day after onset, each
+    cluster finding names the injected pool or service, and no other finding is raised."""
     import dagster as dg
 
     from demo import generate
+    from demo.checks import anomaly_recall_on_injected
     from finops_core.warehouse_io import read_sql
     from ingestion.load import run_load
     from ml.findings import COLUMNS, from_frame
@@ -137,14 +138,16 @@ def test_demo_estate_injected_anomalies_found_with_their_root_cause(tmp_path, tm
     for source, sub in (("aws_cur", "aws/cur"), ("azure_cost", "azure"), ("gcp_billing", "gcp")):
         run_load(source, str(estate / sub), tmp_warehouse)
     models = "+fct_k8s_allocation_daily,resource_type:model +fct_k8s_allocation_daily,resource_type:seed"
-    assert run_dbt("build", select=f"{models} +int_billing__unioned,resource_type:model") == 0
+    inputs = " ".join(f"+{k.path[-1]},resource_type:model" for k in anomaly_assets.INPUTS)
+    assert run_dbt("build", select=f"{models} +int_billing__unioned,resource_type:model {inputs}") == 0
     truth = json.loads((estate / "ground_truth.json").read_text())["anomalies"]
 
-    result = dg.materialize([*anomaly_assets.ASSETS, *anomaly_assets.CHECKS], resources={"settings": FinopsSettings()})
+    assets = [*anomaly_assets.ASSETS, anomaly_recall_on_injected]
+    result = dg.materialize(assets, resources={"settings": FinopsSettings()})
     (check,) = result.get_asset_check_evaluations()
     assert check.passed and check.metadata["recall"].value == 1.0 and check.metadata["evaluable"].value == 4
     meta = result.asset_materializations_for_node("anomaly_findings")[0].metadata
-    assert meta["allocation_mart_used"].value is True and meta["truth_precision"].value >= 0.9
+    assert meta["allocation_mart_used"].value is True and check.metadata["precision"].value >= 0.9
 
     table = read_sql("select * from ml.findings_anomaly", tmp_warehouse)
     assert list(table.columns) == COLUMNS

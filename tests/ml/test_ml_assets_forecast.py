@@ -12,6 +12,7 @@ import pytest
 from ml.findings import COLUMNS, from_frame
 from orchestration.defs.ml import forecast_assets as fa
 from orchestration.defs.resources import FinopsSettings
+from orchestration.runner import run_dbt
 
 START = pd.Timestamp("2026-08-01")
 FAST = {"config": {"n_jobs": 1, "uncertainty_samples": 100}}
@@ -20,7 +21,8 @@ OPS = {"forecasts": "forecasts", "forecast_backtests": "ml__forecast_backtests",
 
 def write_marts(warehouse, days: int) -> None:
     """Two providers and two teams; payments is flat (~$50/day), search grows by $0.5/day every day from
-    2026-08-20, so its October budget of $2,100 is crossed in the last days of the month."""
+    2026-08-20, so its October budget of $2,100 is crossed in the last days of the month. The ml models
+    the forecasts read are then built over these marts by dbt."""
     rng = np.random.default_rng(1)
     cost, alloc = [], []
     for i, d in enumerate(pd.date_range(START, periods=days, freq="D")):
@@ -52,6 +54,7 @@ def write_marts(warehouse, days: int) -> None:
             con.register("f", frame)
             con.execute(f"create or replace table {schema}.{name} as select * from f")
             con.unregister("f")
+    assert run_dbt("run", select="int_ml__usage_cost_daily int_ml__team_cost_daily", warehouse=warehouse) == 0
 
 
 def run(selection, warehouse) -> dg.ExecuteInProcessResult:

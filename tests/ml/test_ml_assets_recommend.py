@@ -13,16 +13,22 @@ import duckdb
 import pytest
 
 from demo import generate
+from demo.checks import injected_overprovisioned_found, unused_gpu_pools_found
 from demo.wiring import demo_emulators
 from ingestion.bootstrap import ensure_source_tables
 from ingestion.load import run_load
 from ml.findings import COLUMNS, from_frame
-from orchestration.defs.ml.recommend_assets import ASSETS, CHECKS
+from orchestration.defs.ml import recommend_checks
+from orchestration.defs.ml.recommend_assets import ASSETS
 from orchestration.defs.resources import FinopsSettings
 from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("ml_recommend")]
 TABLES = ("rightsizing", "node_pool", "spot", "commitment", "idle", "owner")
+# the product's checks and the demo's scores against its injected truth
+CHECKS = [*recommend_checks.CHECKS, injected_overprovisioned_found, unused_gpu_pools_found]
+# the ml models the assets read (intermediate/ml), except those over the allocation mart (not built here)
+ON_ALLOCATION_MART = ["int_ml__k8s_cost_daily", "int_ml__team_cost_daily", "int_ml__namespace_cost_daily"]
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +61,16 @@ def run(tmp_path_factory):
             run_load("palette", api["PALETTE_API_URL"], warehouse, start=start, end=end)
             run_load("prometheus", api["PROMETHEUS_URL"], warehouse, start=start, end=end)
         ensure_source_tables(warehouse)
-        # staging and the cost marts only; tests that also read other marts are left to their own suites
+        # staging, the cost marts and the ml models over them; tests of other marts are left to their suites
         cmd = [
             dbt_executable(),
             "build",
             "--select",
             "staging",
             "+fct_cost_daily",
+            "intermediate.ml",
+            "--exclude",
+            *ON_ALLOCATION_MART,
             "--indirect-selection",
             "cautious",
             "--project-dir",

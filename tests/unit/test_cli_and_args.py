@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from typer.testing import CliRunner
 
@@ -36,6 +38,27 @@ def test_missing_path_fails_with_the_path(tmp_path, tmp_warehouse):
     result = runner.invoke(app, ["load", "aws_cur", "--path", str(tmp_path / "nowhere"), "--json"])
     assert result.exit_code == 2
     assert f"error: {tmp_path / 'nowhere'}: path does not exist" in result.output
+
+
+def test_demo_without_the_demo_package_is_a_one_line_error(tmp_path, monkeypatch):
+    """A wheel install has no ``demo`` package: ``finops demo`` says where the demo ships."""
+    for name in [m for m in sys.modules if m == "demo" or m.startswith("demo.")]:
+        monkeypatch.delitem(sys.modules, name)
+    monkeypatch.setitem(sys.modules, "demo", None)  # import demo -> ModuleNotFoundError, as in a wheel
+    result = runner.invoke(app, ["demo", "--out", str(tmp_path / "estate"), "--generate-only"])
+    assert result.exit_code == 2
+    assert result.output.strip().splitlines() == [
+        "error: the demo ships with the source checkout (git clone, then `make demo`); this installation has none"
+    ]
+    assert not (tmp_path / "estate").exists()
+
+
+def test_dev_runs_dagster_dev_on_a_workspace_file(tmp_path):
+    from orchestration.runner import dev_command
+
+    cmd = dev_command(tmp_path / "workspace.yaml", 3001)
+    assert cmd[1:] == ["dev", "-w", str(tmp_path / "workspace.yaml"), "-p", "3001"]
+    assert cmd[0].endswith("dagster")
 
 
 def test_dbt_args():

@@ -2,10 +2,10 @@
 
 import dagster as dg
 
-from orchestration.defs import collect
-
-MODULES: tuple[str, ...] = ("governance", "delivery", "reports")
+from orchestration.defs import definitions_of
 
 
 def defs() -> dg.Definitions:
-    return collect(__name__, MODULES)
+    from . import delivery, governance, reports
+
+    return definitions_of(governance, delivery, reports)

@@ -2,14 +2,12 @@
 node-pool patches. Dry run by default (payload files beside the warehouse); ``send: true`` in the asset
 config delivers, with credentials from the environment. Logic lives in ``actions/exports``."""
 
-import importlib
-import importlib.util
-
 import dagster as dg
 from pydantic import Field
 
 from actions.exports import journal
 from actions.exports.runner import run_exports
+from orchestration.defs import ml as ml_domain
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 GOVERNANCE = [dg.AssetKey(["actions", "decisions"]), dg.AssetKey(["actions", "workflow"])]
@@ -24,16 +22,7 @@ class DeliveryConfig(dg.Config):
 
 def ml_keys(*words: str) -> list[dg.AssetKey]:
     """Asset keys of the ml domain whose path names one of ``words`` (e.g. findings, forecast)."""
-    keys: set[dg.AssetKey] = set()
-    for name in importlib.import_module("orchestration.defs.ml").MODULES:
-        module = f"orchestration.defs.ml.{name}"
-        if importlib.util.find_spec(module) is None:
-            continue
-        for a in getattr(importlib.import_module(module), "ASSETS", []):
-            for k in getattr(a, "keys", None) or [getattr(a, "key", None)]:
-                if k is not None and any(w in str(p) for p in k.path for w in words):
-                    keys.add(k)
-    return sorted(keys, key=lambda k: k.to_user_string())
+    return ml_domain.asset_keys(*words)
 
 
 def _result(summary: dict, send: bool) -> dg.MaterializeResult:

@@ -2,8 +2,6 @@
 the hash-chained audit trail with a check that verifies it (logic in ``actions/``)."""
 
 import hashlib
-import importlib
-import importlib.util
 import json
 import os
 import shutil
@@ -29,6 +27,7 @@ from actions.workflow import (
 )
 from finops_core.warehouse_io import read_sql, table_exists, write_frame
 from ml.findings import Finding, from_frame
+from orchestration.defs import ml as ml_domain
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 DECISIONS = dg.AssetKey(["actions", "decisions"])
@@ -40,14 +39,7 @@ INBOX_PATTERNS = ("*.json", "*.jsonl", "*.csv")
 
 def _findings_deps() -> list[dg.AssetKey]:
     """The ml domain's findings assets (keys naming ``findings``), so decisions run after them."""
-    keys: set[dg.AssetKey] = set()
-    for name in importlib.import_module("orchestration.defs.ml").MODULES:
-        module = f"orchestration.defs.ml.{name}"
-        if importlib.util.find_spec(module) is not None:
-            for a in getattr(importlib.import_module(module), "ASSETS", []):
-                found = getattr(a, "keys", None) or [getattr(a, "key", None)]
-                keys |= {k for k in found if k is not None and any("findings" in str(p) for p in k.path)}
-    return sorted(keys, key=lambda k: k.to_user_string())
+    return ml_domain.asset_keys("findings")
 
 
 def read_findings(warehouse: Path) -> list[Finding]:

@@ -1,24 +1,26 @@
-"""Forecasts of daily effective cost (issue 4 items 1 and 9): 30/60/90-day forecasts per total, provider,
-team, cluster and service category; rolling-origin backtests against seasonal naive; month-end projections
-against the budgets seed with overrun warnings; forecast drift tracked run over run."""
+"""Forecasts of daily effective cost: 30/60/90-day forecasts per total, provider, team, cluster and service
+category; rolling-origin backtests against seasonal naive; month-end projections against the budgets seed
+with overrun warnings; forecast drift tracked run over run. Inputs are the int_ml models."""
 
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+from pydantic import Field
 
 from finops_core.warehouse_io import read_sql, table_exists, write_frame
-from ml.backtest import backtest_many, headline_figures, summarize
+from ml.backtest import BacktestConfig, backtest_many, headline_figures, summarize
 from ml.budget import PROJECTION_COLUMNS, normalize_budgets, overrun_findings, project_months, warning_lead_check
 from ml.drift import DRIFT_COLUMNS, drift, drift_status, replace_run, snapshot
 from ml.findings import to_frame
 from ml.forecast import ForecastConfig, forecast_many
 from ml.series import build_series, parse_series_id
-from orchestration.defs.ml.anomaly_assets import ALLOCATION, load_billing_lines
+from orchestration.defs.ml import reads
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-COST_DAILY = dg.AssetKey(["marts", "fct_cost_daily"])
+SERIES_INPUTS = reads.keys("usage_cost_daily", "team_cost_daily", "billing_usage_daily")
 BUDGETS = dg.AssetKey(["seeds", "budgets"])
 FORECASTS = dg.AssetKey(["ml", "forecasts"])
 HORIZONS = dg.AssetKey(["ml", "forecast_horizons"])
@@ -30,66 +32,38 @@ DRIFT = dg.AssetKey(["ml", "forecast_drift"])
 TOTAL_MAPE_BAR = 0.05
 MODEL_VERSION = "prophet-steps-v1"
 
-USAGE_DAILY_SQL = """
-with costs as (
-    select * from marts.fct_cost_daily
-),
-usage as (
-    select
-        charge_date,
-        provider_name as provider,
-        service_category,
-        sum(effective_cost) as effective_cost
-    from costs
-    where is_effective_cost_of_record and charge_category = 'Usage'
-    group by all
-)
-select * from usage
-"""
-
-TEAM_CLUSTER_DAILY_SQL = """
-with allocation as (
-    select * from marts.fct_k8s_allocation_daily
-),
-daily as (
-    select
-        charge_date,
-        team,
-        coalesce(cluster_name, '(none)') as cluster,
-        sum(effective_cost) as effective_cost
-    from allocation
-    group by all
-)
-select * from daily
-"""
+_FORECAST = ForecastConfig()
+_BACKTEST = BacktestConfig()
 
 
 class ForecastSettings(dg.Config):
-    """Forecast horizon, backtest design and parallelism."""
+    """Forecast horizon, backtest design and parallelism; the defaults are ``ml.forecast.ForecastConfig``'s
+    and ``ml.backtest.BacktestConfig``'s."""
 
-    horizon_days: int = 90
-    backtest_horizon_days: int = 30
-    backtest_origins: int = 3
-    n_jobs: int = 2
-    uncertainty_samples: int = 300
+    horizon_days: int = Field(_FORECAST.horizon, description="Days forecast after the last actual day.")
+    backtest_horizon_days: int = Field(_BACKTEST.horizon, description="Days scored after each backtest origin.")
+    backtest_origins: int = Field(_BACKTEST.n_origins, description="Backtest origins, a week apart.")
+    n_jobs: int = Field(_FORECAST.n_jobs, description="Worker processes for many series.")
+    uncertainty_samples: int = Field(_FORECAST.uncertainty_samples, description="Sample paths for the intervals.")
 
 
 def forecast_config(s: ForecastSettings) -> ForecastConfig:
-    return ForecastConfig(horizon=s.horizon_days, n_jobs=s.n_jobs, uncertainty_samples=s.uncertainty_samples)
+    """The forecaster's configuration: these settings over the ForecastConfig defaults."""
+    return replace(_FORECAST, horizon=s.horizon_days, n_jobs=s.n_jobs, uncertainty_samples=s.uncertainty_samples)
 
 
 def load_series(warehouse: Path) -> pd.DataFrame:
-    """Long daily series: total, provider and service category from fct_cost_daily (usage), team and cluster
-    from the allocation mart (or from billing tags before it exists)."""
-    usage = read_sql(USAGE_DAILY_SQL, warehouse)
+    """Long daily series: total, provider and service category from the usage cost (fct_cost_daily), team and
+    cluster from the allocation mart (or from billing tags before it exists)."""
+    usage = reads.model("usage_cost_daily", warehouse)
     if usage.empty:
         return pd.DataFrame(columns=["series_id", "dimension", "value", "ds", "y"])
     end = pd.to_datetime(usage["charge_date"]).max()
     parts = [build_series(usage, ["provider", "service_category"], end=end)]
-    if table_exists("marts", "fct_k8s_allocation_daily", warehouse):
-        owned = read_sql(TEAM_CLUSTER_DAILY_SQL, warehouse)
+    if reads.exists("team_cost_daily", warehouse):
+        owned = reads.model("team_cost_daily", warehouse)
     else:
-        owned = load_billing_lines(warehouse).rename(columns={"cost": "effective_cost"})
+        owned = reads.billing_lines(warehouse).rename(columns={"cost": "effective_cost"})
     if len(owned):
         owned = owned[pd.to_datetime(owned["charge_date"]) <= end]
         parts.append(build_series(owned, ["team", "cluster"], include_total=False, end=end))
@@ -106,7 +80,7 @@ def _labels(frame: pd.DataFrame) -> pd.DataFrame:
         "forecasts": dg.AssetOut(key=FORECASTS, group_name="ml", kinds={"duckdb"}),
         "forecast_horizons": dg.AssetOut(key=HORIZONS, group_name="ml", kinds={"duckdb"}),
     },
-    deps=[COST_DAILY, ALLOCATION],
+    deps=SERIES_INPUTS,
     pool=WAREHOUSE_POOL,
 )
 def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
@@ -135,7 +109,7 @@ def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, setti
     yield dg.MaterializeResult(asset_key=HORIZONS, metadata={"rows": len(horizons)})
 
 
-@dg.asset(key=BACKTESTS, group_name="ml", deps=[COST_DAILY, ALLOCATION], pool=WAREHOUSE_POOL, kinds={"duckdb"})
+@dg.asset(key=BACKTESTS, group_name="ml", deps=SERIES_INPUTS, pool=WAREHOUSE_POOL, kinds={"duckdb"})
 def forecast_backtests(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
     """Rolling-origin backtests per series: MAPE and 80/95% interval coverage of the forecaster next to a
     weekly seasonal-naive baseline (30-day horizon, three origins a week apart)."""
@@ -158,7 +132,7 @@ def forecast_backtests(context: dg.AssetExecutionContext, config: ForecastSettin
         "budget_projections": dg.AssetOut(key=PROJECTIONS, group_name="ml", kinds={"duckdb"}),
         "findings_budget": dg.AssetOut(key=FINDINGS_BUDGET, group_name="ml", kinds={"duckdb"}),
     },
-    deps=[FORECASTS, BUDGETS, ALLOCATION],
+    deps=[FORECASTS, BUDGETS, *SERIES_INPUTS],
     check_specs=[dg.AssetCheckSpec("overruns_warned_3_days_ahead", asset=FINDINGS_BUDGET)],
     pool=WAREHOUSE_POOL,
 )
@@ -199,7 +173,7 @@ def budget_warnings(context: dg.AssetExecutionContext, config: ForecastSettings,
         "forecast_snapshots": dg.AssetOut(key=SNAPSHOTS, group_name="ml", kinds={"duckdb"}),
         "forecast_drift": dg.AssetOut(key=DRIFT, group_name="ml", kinds={"duckdb"}),
     },
-    deps=[FORECASTS, BACKTESTS],
+    deps=[FORECASTS, BACKTESTS, *SERIES_INPUTS],
     pool=WAREHOUSE_POOL,
 )
 def forecast_drift(context: dg.AssetExecutionContext, settings: FinopsSettings):

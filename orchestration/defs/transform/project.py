@@ -1,15 +1,19 @@
 """The dbt project and dbt CLI arguments.
 
-``dbt_project()`` is cached and called when the transform definitions are built (loading the code
-location): it runs ``dbt parse`` only when the manifest is missing or older than the models.
+``dbt_project()`` follows dagster-dbt's pattern: a cached ``DbtProject`` whose ``prepare_if_dev()`` runs
+``dbt parse`` on every load of the code location under ``dagster dev`` (``finops dev``). Elsewhere (tests,
+``finops demo``, CI, a deployed code location) dagster-dbt expects a manifest built beforehand
+(``dagster-dbt project prepare-and-package``); as models change between commits, the same preparer also
+runs there when the manifest is missing or older than the project's files.
 """
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
-import subprocess
 import sys
+from collections.abc import Iterator
 from functools import cache
 from pathlib import Path
 
@@ -18,11 +22,14 @@ from dagster_dbt import DbtProject
 from finops_core.warehouse import PROJECT_ROOT
 
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+#: Folders whose files change the manifest (with dbt_project.yml and profiles.yml).
+_SOURCE_FOLDERS = ("models", "macros", "seeds", "tests", "snapshots", "analyses")
+_ENV_BIN = Path(sys.executable).parent
 
 
 def dbt_executable() -> str:
     """The ``dbt`` of the running environment (not whatever is first on PATH)."""
-    candidate = Path(sys.executable).parent / "dbt"
+    candidate = _ENV_BIN / "dbt"
     return str(candidate) if candidate.exists() else "dbt"
 
 
@@ -48,44 +55,41 @@ def dbt_args(
     return args
 
 
-def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+def manifest_is_stale(project: DbtProject) -> bool:
     """True when the manifest is missing or older than any model, macro, seed, test or project file."""
+    manifest = project.manifest_path
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    watched = [project_dir / "dbt_project.yml", project_dir / "profiles.yml"]
-    for sub in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
-        if (project_dir / sub).exists():
-            watched += [p for p in (project_dir / sub).rglob("*") if p.is_file()]
+    root = Path(project.project_dir)
+    watched = [root / "dbt_project.yml", Path(project.profiles_dir) / "profiles.yml"]
+    for sub in _SOURCE_FOLDERS:
+        watched += [p for p in (root / sub).rglob("*") if p.is_file()]
     return any(p.exists() and p.stat().st_mtime > built for p in watched)
+
+
+@contextlib.contextmanager
+def _preparing(project: DbtProject) -> Iterator[None]:
+    """One preparer at a time (parallel test workers load the code location together), and this
+    environment's dbt first on PATH: dagster-dbt's preparer runs ``dbt`` from PATH."""
+    target = Path(project.project_dir) / project.target_path
+    target.mkdir(parents=True, exist_ok=True)
+    path = os.environ.get("PATH", "")
+    with open(target / ".prepare.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        os.environ["PATH"] = os.pathsep.join([str(_ENV_BIN), path])
+        try:
+            yield
+        finally:
+            os.environ["PATH"] = path
 
 
 @cache
 def dbt_project() -> DbtProject:
-    """The dbt project with an up-to-date manifest (``dbt parse`` runs when models changed)."""
+    """The dbt project, with a manifest that matches its files (dagster-dbt's preparer parses it)."""
     project = DbtProject(project_dir=DBT_PROJECT_DIR, profiles_dir=DBT_PROJECT_DIR)
-    project.prepare_if_dev()
-    target = Path(project.project_dir) / "target"
-    if manifest_is_stale(Path(project.project_dir), project.manifest_path):
-        target.mkdir(parents=True, exist_ok=True)
-        # parallel test workers may get here together: parse once, under a lock
-        with open(target / ".parse.lock", "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)
-            if manifest_is_stale(Path(project.project_dir), project.manifest_path):
-                subprocess.run(
-                    [
-                        dbt_executable(),
-                        "parse",
-                        "--quiet",
-                        "--project-dir",
-                        str(project.project_dir),
-                        "--profiles-dir",
-                        str(project.profiles_dir),
-                        "--target-path",
-                        str(target),
-                    ],
-                    check=True,
-                    cwd=project.project_dir,
-                    env={k: v for k, v in os.environ.items() if k not in ("DBT_TARGET_PATH", "DBT_LOG_PATH")},
-                )
+    with _preparing(project):
+        project.prepare_if_dev()
+        if manifest_is_stale(project):
+            project.preparer.prepare(project)
     return project
