@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import signal
 import threading
 import time
 from dataclasses import dataclass
@@ -53,6 +54,10 @@ class Response:
     content_type: str = "application/json"
 
 
+def _exit_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 class EmulatorServer:
     """Background HTTP server on 127.0.0.1. Use as a context manager or ``start()`` / ``stop()``.
 
@@ -92,6 +97,9 @@ class EmulatorServer:
         return self
 
     def serve_forever(self) -> None:
+        """Serve until interrupted; SIGTERM stops it as cleanly as Ctrl-C (a supervisor's or test's terminate)."""
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _exit_on_signal)
         self.start()
         print(f"{self.name} emulator listening on {self.url}", flush=True)
         try:

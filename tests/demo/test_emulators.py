@@ -208,4 +208,7 @@ def test_cli_serves_palette(tmp_path: Path):
         assert json.loads(data.read_text())["tenant"]["name"] == "demo"
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            assert proc.wait(timeout=15) is not None
+        finally:
+            proc.kill()  # never leave the server behind, even if SIGTERM was not honoured in time
