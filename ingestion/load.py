@@ -31,8 +31,9 @@ def run_load(
 ) -> LoadResult:
     """Load ``source`` from ``location`` into ``raw_<source>`` of the warehouse; returns per-period stats.
 
-    Bad files are quarantined beside the warehouse and reported in ``stats.quarantined``; bad input that
-    stops the whole load raises ``finops_core.errors.SourceError`` with a one-line message.
+    Bad files are quarantined beside the warehouse and reported in ``stats.quarantined``; what an API
+    sent that could not be loaded as is (fields nulled, requests skipped, warnings) is in ``stats.api``.
+    Bad input that stops the whole load raises ``finops_core.errors.SourceError`` with a one-line message.
     """
     spec = get_spec(source)
     wh = warehouse_path(warehouse)
@@ -40,7 +41,7 @@ def run_load(
     if spec.kind == "files":
         src = build_source(source, location, stats=stats, quarantine_to=str(quarantine_dir(wh)), **options)
     else:
-        src = build_source(source, location, **options)
+        src = build_source(source, location, stats=stats, **options)
     pipeline = make_pipeline(source, wh, progress=progress)
     info = pipeline.run(src)
     spec.run_after_load(pipeline)

@@ -130,7 +130,7 @@ def build_source(
     factory = spec.load_factory()
     if spec.kind == "files":
         source = factory(path=location, stats=stats, quarantine_to=quarantine_to, **options)
-    else:
-        source = factory(base_url=location, **options)
+    else:  # API sources report nulled fields, skipped requests and warnings in ``stats.api``
+        source = factory(base_url=location, stats=stats, **options)
     # a Parquet lake has no merge: loads append and readers keep the newest load (ingestion/common/lake.py)
     return appending(source) if is_lakehouse() else source

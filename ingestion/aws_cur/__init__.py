@@ -37,9 +37,9 @@ from .reader import (
     delivery_sql,
     file_query,
     file_schema,
-    file_totals,
     output_columns,
     rewrite,
+    totals_of,
 )
 from .settings import CORE_COLUMNS, REPLACE_KEY, REQUIRED_COLUMNS, SOURCE_NAME, STAMP_COLUMN, TABLE_NAME
 
@@ -163,7 +163,7 @@ def _load_delivery(
         if error is None:
             f = file_query(path, local, schema)
             try:
-                file_total = file_totals(con, f, delivery.billing_period)
+                f, file_total = totals_of(con, f, delivery.billing_period)
                 if any(t.billing_period is None for t in file_total):
                     error = "rows without bill_billing_period_start_date and line_item_usage_start_date"
             except duckdb.Error as exc:

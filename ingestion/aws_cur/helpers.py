@@ -20,6 +20,7 @@ from .settings import (
 )
 
 LINEAGE_COLUMNS = ("_source_file", "_billing_period", "_export", "_delivery_id")
+COST_COLUMN = "line_item_unblended_cost"  # what the stats report as billed
 _NON_ALNUM = re.compile(r"[^0-9a-zA-Z]+")
 
 
@@ -92,6 +93,8 @@ class Projection:
 
     expressions: list[str]
     columns: list[str]
+    #: the unblended cost as the file wrote it (text; a Parquet double by its shortest repr): summed exactly
+    cost_text: str = "cast(null as varchar)"
 
 
 def project(schema: Sequence[tuple[str, str]]) -> Projection:
@@ -99,8 +102,11 @@ def project(schema: Sequence[tuple[str, str]]) -> Projection:
     plain: dict[str, str] = {}
     maps: dict[str, dict[str, list[str]]] = {t: {} for t in MAP_COLUMNS}
     native_maps: dict[str, str] = {}
+    cost_text = None
     for raw, typ in schema:
         target, name = classify(raw)
+        if target == "column" and name == COST_COLUMN and cost_text is None:
+            cost_text = f"nullif(trim(cast({_q(raw)} as varchar)), '')"
         if target == "column" and name in MAP_COLUMNS:
             native_maps[name] = _native_map_json(_q(raw), typ)
         elif target == "column":
@@ -117,7 +123,7 @@ def project(schema: Sequence[tuple[str, str]]) -> Projection:
         else:
             exprs[name] = plain.pop(name, f"cast(null as {typ})")
     exprs.update(plain)
-    return Projection([f"{e} as {_q(n)}" for n, e in exprs.items()], list(exprs))
+    return Projection([f"{e} as {_q(n)}" for n, e in exprs.items()], list(exprs), cost_text or Projection.cost_text)
 
 
 def _native_map_json(col: str, source_type: str) -> str:

@@ -16,7 +16,7 @@ from ingestion.common.periods import load_whole_periods, period_resource
 from ingestion.common.stats import LoadStats
 
 from . import settings
-from .helpers import discover, read_costs
+from .helpers import EXACT_COST, discover, read_costs
 
 
 def _costs(path: str | list[str], stats: LoadStats | None, quarantine_to: str | None) -> Iterator[pa.Table]:
@@ -28,7 +28,7 @@ def _costs(path: str | list[str], stats: LoadStats | None, quarantine_to: str | 
         source=settings.SOURCE,
         core=settings.CORE_COLUMNS,
         currency_column="billing_currency",
-        billed_cost=lambda t: t[settings.COST_COLUMN],
+        billed_cost=lambda t: t[EXACT_COST],
         stats=stats,
         quarantine_to=quarantine_to,
     )

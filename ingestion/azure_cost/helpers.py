@@ -18,21 +18,25 @@ from ingestion.common.arrow_io import (
     iter_csv_batches,
     period_hint,
     period_of,
-    read_csv_header,
-    snake_case,
     to_date,
     to_float,
     to_json_object,
-    unique_names,
 )
+from ingestion.common.csv_text import CsvLayout, sniff
 from ingestion.common.files import list_files, read_text
-from ingestion.common.periods import PARSE_ERRORS, FileSpec
+from ingestion.common.localized import FileDates, FileNumbers
+from ingestion.common.periods import EXACT_PREFIX, PARSE_ERRORS, FileSpec
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
 
 from . import settings
+from .headers import looks_like_header, normalize_header
 
 log = logging.getLogger(__name__)
+#: The cost text exactly as the file wrote it (decimal convention normalized): what the stats sum.
+EXACT_COST = EXACT_PREFIX + settings.COST_COLUMN
+
+__all__ = ["AzureFile", "discover", "normalize_header", "read_costs"]
 
 #: .../{yyyyMMdd-yyyyMMdd}/{export}/{yyyyMMddHHmm}/[{guid}/]file
 LAYOUT = re.compile(r"/(?P<start>\d{8})-(?P<end>\d{8})/(?P<export>[^/]+)/(?P<run>\d{12})(?:/[^/]+)?/[^/]+$")
@@ -48,11 +52,6 @@ class AzureFile:
     cost_type: str | None = None
     delivery_id: str | None = None
     run: str = ""  # sort key: later runs win
-
-
-def normalize_header(names: list[str]) -> list[str]:
-    """Provider headers -> one snake_case set, case-insensitively (see ``settings.ALIASES``)."""
-    return unique_names(names, lambda n: settings.ALIASES.get(n.strip().lstrip("\ufeff").lower(), snake_case(n)))
 
 
 def cost_type_from_text(text: str) -> str | None:
@@ -149,9 +148,36 @@ def _from_manifest(manifest: str, members: list[str]) -> list[AzureFile]:
     return [AzureFile(p, name, str(start)[:7], kind, delivery, run_key) for p in chosen]
 
 
+def _layout(path: str) -> CsvLayout:
+    """The file's header (a preamble may sit above it); the first line when no line names a cost column."""
+    try:
+        return sniff(path, looks_like_header)
+    except ValueError:
+        return sniff(path)  # the required-column check below then names what is missing
+
+
+def _typed(t: pa.Table, numbers: FileNumbers, dates: FileDates) -> pa.Table:
+    """Dates, numbers (decimal convention decided per file) and tags typed; the cost text kept exact."""
+    numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n.endswith("_cost")]
+    numbers.decide({n: t[n].combine_chunks() for n in numeric})
+    dates.decide({n: t[n].combine_chunks() for n in t.column_names if n in settings.DATE_COLUMNS})
+    for i, name in enumerate(t.column_names):
+        if name in settings.DATE_COLUMNS:
+            t = t.set_column(i, name, to_date(t[name].combine_chunks(), name, dates))
+        elif name in numeric:
+            text = numbers.normalize(t[name].combine_chunks(), name)
+            if name == settings.COST_COLUMN:
+                t = t.append_column(EXACT_COST, text)
+            t = t.set_column(i, name, to_float(text, name))
+        elif name == "tags":
+            t = t.set_column(i, name, to_json_object(t[name].combine_chunks()))
+    return t
+
+
 def read_costs(f: AzureFile) -> Iterator[pa.Table]:
     """Typed tables from one export CSV, with the lineage columns (``_delivery_id`` added later)."""
-    raw = read_csv_header(f.path)
+    layout = _layout(f.path)
+    raw = layout.names
     names = normalize_header(raw)
     for col, (shown, hint) in settings.REQUIRED.items():
         if col not in names:
@@ -160,15 +186,9 @@ def read_costs(f: AzureFile) -> Iterator[pa.Table]:
     kind = f.cost_type or cost_type_from_text(PurePosixPath(f.path).name)
     kind = kind or ("focus" if {"billedcost", "chargeperiodstart"} <= lowered else "actual")
     export = f"{f.export_name}:{kind}" if f.export_name else f"{file_stem(f.path)}:{kind}"
-    for batch in iter_csv_batches(f.path, names):
-        t = pa.Table.from_batches([batch])
-        for i, name in enumerate(t.column_names):
-            if name in settings.DATE_COLUMNS:
-                t = t.set_column(i, name, to_date(t[name].combine_chunks(), name))
-            elif name in settings.DOUBLE_COLUMNS or name.endswith("_cost"):
-                t = t.set_column(i, name, to_float(t[name].combine_chunks(), name))
-            elif name == "tags":
-                t = t.set_column(i, name, to_json_object(t[name].combine_chunks()))
+    numbers, dates = FileNumbers(), FileDates()
+    for batch in iter_csv_batches(f.path, names, layout=layout):
+        t = _typed(pa.Table.from_batches([batch]), numbers, dates)
         if f.period:
             period = pa.array([f.period] * t.num_rows, pa.string())
         else:

@@ -6,12 +6,14 @@ SOURCE = "azure_cost"
 TABLE_NAME = "costs"
 FILE_PATTERNS = ["*.csv", "*.csv.gz", "manifest.json"]
 
-#: Lower-cased provider header -> our snake_case name, where a generic snake_case is not enough.
-#: EA PascalCase, MCA camelCase and the FOCUS names of a ``FocusCost`` export land in one set.
+#: Provider header -> our snake_case name, where a generic snake_case is not enough; matched ignoring
+#: case, spaces and punctuation (``headers.key``). EA PascalCase, MCA camelCase, pay-as-you-go and older
+#: EA usage details, and the FOCUS names of a ``FocusCost`` export land in one set.
 ALIASES: dict[str, str] = {
     "cost": "cost_in_billing_currency",
     "costinbillingcurrency": "cost_in_billing_currency",
-    "pretaxcost": "cost_in_billing_currency",
+    "pretaxcost": "cost_in_billing_currency",  # pay-as-you-go usage details (2019-11-01)
+    "extendedcost": "cost_in_billing_currency",  # EA usage details downloads before 2019
     "billedcost": "cost_in_billing_currency",
     "billingcurrency": "billing_currency",
     "billingcurrencycode": "billing_currency",
@@ -29,6 +31,7 @@ ALIASES: dict[str, str] = {
     "subaccountid": "subscription_id",
     "subaccountname": "subscription_name",
     "instancename": "resource_id",
+    "instanceid": "resource_id",  # pay-as-you-go and older EA usage details
     "paygprice": "payg_price",
     "paygcostinbillingcurrency": "payg_cost_in_billing_currency",
     "paygcostinusd": "payg_cost_in_usd",
@@ -59,6 +62,7 @@ DOUBLE_COLUMNS = {
     "payg_cost_in_billing_currency",
     "payg_cost_in_usd",
     "exchange_rate_pricing_to_billing",
+    "resource_rate",
 }
 
 COST_COLUMN = "cost_in_billing_currency"

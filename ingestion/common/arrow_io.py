@@ -6,21 +6,18 @@ Every reader yields ``pyarrow`` batches with string columns; the ``to_*`` functi
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
 
 import pyarrow as pa
 import pyarrow.compute as pc
-import pyarrow.csv as pcsv
 import pyarrow.parquet as pq
 
+from . import csv_text
 from .files import _fs_and_root, open_file
-
-NULL_VALUES = ["", "NULL", "null", "None"]
+from .localized import FileDates
 
 #: DuckDB type (as written in ``CORE_COLUMNS``) -> Arrow type.
 ARROW_TYPES: dict[str, pa.DataType] = {
@@ -69,25 +66,15 @@ def dlt_columns(core: Mapping[str, str]) -> dict[str, dict]:
 
 
 def read_csv_header(path: str) -> list[str]:
-    """Column names of a CSV file (BOM stripped); ``ValueError`` when the file has no header row."""
-    with open_file(path, "rb") as fh:
-        head = fh.read(1 << 16)
-    text = head.decode("utf-8-sig")
-    first = next(csv.reader(io.StringIO(text)), None)
-    if not first or not any(c.strip() for c in first):
-        raise ValueError("no header row")
-    return [c.strip() for c in first]
+    """Column names of a CSV file (BOM stripped, any delimiter); ``ValueError`` when it has no header row."""
+    return csv_text.sniff(path).names
 
 
-def iter_csv_batches(path: str, names: list[str], block_size: int = 8 << 20) -> Iterator[pa.RecordBatch]:
-    """Stream a CSV (local, s3://, .gz) as batches of string columns named ``names``."""
-    read = pcsv.ReadOptions(column_names=names, skip_rows=1, block_size=block_size)
-    convert = pcsv.ConvertOptions(
-        column_types={n: pa.string() for n in names}, strings_can_be_null=True, null_values=NULL_VALUES
-    )
-    with open_file(path, "rb") as fh:
-        reader = pcsv.open_csv(fh, read_options=read, convert_options=convert)
-        yield from reader
+def iter_csv_batches(
+    path: str, names: list[str], block_size: int = 8 << 20, layout: csv_text.CsvLayout | None = None
+) -> Iterator[pa.RecordBatch]:
+    """Stream a CSV (local, s3://, .gz) as batches of string columns named ``names`` (see ``csv_text``)."""
+    yield from csv_text.iter_batches(path, names, layout, block_size)
 
 
 def iter_parquet_batches(path: str, batch_size: int = 200_000) -> Iterator[pa.RecordBatch]:
@@ -109,16 +96,23 @@ def to_float(arr: pa.Array, column: str) -> pa.Array:
         raise ValueError(f"column '{column}' has a value that is not a number ({exc})") from None
 
 
-def to_date(arr: pa.Array, column: str) -> pa.Array:
-    """ISO (``2023-09-21``, ``2023-09-21T00:00:00Z``) or US ``MM/DD/YYYY`` dates -> date32."""
+def to_date(arr: pa.Array, column: str, dates: FileDates | None = None) -> pa.Array:
+    """ISO (``2023-09-21``, ``2023-09-21T00:00:00Z``), ``MM/DD/YYYY`` (or ``DD/MM/YYYY`` when ``dates`` saw a
+    day above 12 first), ``DD.MM.YYYY`` or ``YYYY/MM/DD`` dates -> date32."""
     if pa.types.is_date(arr.type):
         return pc.cast(arr, pa.date32())
     if pa.types.is_timestamp(arr.type):
         return pc.cast(arr, pa.date32())
     s = pc.utf8_trim_whitespace(_as_string(arr))
-    iso = pc.strptime(pc.utf8_slice_codeunits(s, 0, 10), format="%Y-%m-%d", unit="s", error_is_null=True)
-    us = pc.strptime(s, format="%m/%d/%Y", unit="s", error_is_null=True)
-    out = pc.coalesce(iso, us)
+    head = pc.utf8_slice_codeunits(s, 0, 10)
+    slash = dates.slash_format(s, column) if dates is not None else "%m/%d/%Y"
+    parsed = [
+        pc.strptime(head, format="%Y-%m-%d", unit="s", error_is_null=True),
+        pc.strptime(s, format=slash, unit="s", error_is_null=True),
+        pc.strptime(s, format="%d.%m.%Y", unit="s", error_is_null=True),
+        pc.strptime(head, format="%Y/%m/%d", unit="s", error_is_null=True),
+    ]
+    out = pc.coalesce(*parsed)
     if out.null_count != s.null_count:
         bad = pc.filter(s, pc.and_(pc.is_null(out), pc.is_valid(s)))[0]
         raise ValueError(f"column '{column}' has a value that is not a date: {bad}")

@@ -19,12 +19,16 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .arrow_io import conform, delivery_hash, file_digest
+from .money import EXACT, ZERO, exact_sum
 from .quarantine import quarantine_file
 from .stats import LoadStats
 
 log = logging.getLogger(__name__)
 
 Key = tuple[str, str]  # (_export, _billing_period)
+#: Readers may add columns named ``__exact__<column>``: the money text as the file wrote it, summed
+#: exactly for the stats and never loaded.
+EXACT_PREFIX = "__exact__"
 #: What makes a file "unparseable" (quarantined) rather than a hard error.
 PARSE_ERRORS = (ValueError, pa.ArrowException, OSError, EOFError, zlib.error, KeyError, TypeError)
 
@@ -54,7 +58,7 @@ def load_whole_periods(
     source: str,
     core: Mapping[str, str],
     currency_column: str,
-    billed_cost: Callable[[pa.Table], pa.Array],
+    billed_cost: Callable[[pa.Table], pa.Array | list[pa.Array]],
     stats: LoadStats | None = None,
     quarantine_to: str | None = None,
 ) -> Iterator[pa.Table]:
@@ -62,6 +66,7 @@ def load_whole_periods(
 
     ``read`` raises ``SourceError`` (e.g. a missing required column: the run stops) or a parse error
     (``ValueError``, Arrow, gzip, JSON errors: the file is quarantined and its periods skipped).
+    ``billed_cost`` gives the array(s) whose exact sum is what the rows bill (see ``EXACT_PREFIX``).
     """
     good: dict[str, set[Key]] = {}
     bad: set[tuple[str | None, str]] = set()
@@ -76,7 +81,8 @@ def load_whole_periods(
         except (FileNotFoundError, PermissionError):
             raise
         except PARSE_ERRORS as exc:
-            q = quarantine_file(spec.path, f"{type(exc).__name__}: {exc}", quarantine_to, source)
+            periods = {p for _, p in seen | spec.hint_keys}
+            q = quarantine_file(spec.path, f"{type(exc).__name__}: {exc}", quarantine_to, source, periods)
             if stats is not None:
                 stats.quarantined.append(q)
             # the file may hold rows of periods not seen before it broke: when its name says nothing
@@ -120,34 +126,34 @@ def load_whole_periods(
                 part = part.append_column("_delivery_id", pa.array([delivery[key]] * part.num_rows, pa.string()))
                 if stats is not None:
                     _add_stats(stats, part, key[1], currency_column, billed_cost, spec.path)
-                yield conform(part, core, not_null=("_export", "_billing_period"))
+                hidden = [c for c in part.column_names if c.startswith(EXACT_PREFIX)]
+                yield conform(part.drop_columns(hidden), core, not_null=("_export", "_billing_period"))
 
 
 def _add_stats(
     stats: LoadStats, part: pa.Table, period: str, currency_column: str, billed: Callable, path: str
 ) -> None:
+    """Rows and the exact billed cost per currency and cost type of one (export, period) slice."""
     n = part.num_rows
-    t = pa.table(
-        {
-            "currency": pc.cast(part[currency_column], pa.string())
-            if currency_column in part.column_names
-            else pa.nulls(n, pa.string()),
-            # Azure actual and amortized exports of one month are reported apart: only one is the invoice
-            "cost_type": pc.cast(part["_cost_type"], pa.string())
-            if "_cost_type" in part.column_names
-            else pa.nulls(n, pa.string()),
-            "billed": billed(part),
-        }
-    )
-    agg = t.group_by(["currency", "cost_type"]).aggregate([("billed", "sum"), ([], "count_all")])
-    for cur, kind, amount, rows in zip(
-        agg["currency"].to_pylist(),
-        agg["cost_type"].to_pylist(),
-        agg["billed_sum"].to_pylist(),
-        agg["count_all"].to_pylist(),
-        strict=True,
+
+    def text(column: str) -> pa.Array:
+        if column not in part.column_names:
+            return pa.array([""] * n, pa.string())
+        return pc.fill_null(pc.cast(part[column].combine_chunks(), pa.string()), "")
+
+    # Azure actual and amortized exports of one month are reported apart: only one is the invoice
+    currency, kind = text(currency_column), text("_cost_type")
+    parts = billed(part)
+    parts = parts if isinstance(parts, list) else [parts]
+    groups = pa.table({"c": currency, "k": kind}).group_by(["c", "k"]).aggregate([([], "count_all")])
+    for cur, typ, rows in zip(
+        groups["c"].to_pylist(), groups["k"].to_pylist(), groups["count_all"].to_pylist(), strict=True
     ):
-        stats.add(period, cur or "", rows, amount or 0.0, path, cost_type=kind)
+        mask = pc.and_(pc.equal(currency, cur), pc.equal(kind, typ))
+        amount = ZERO
+        for p in parts:  # Decimal's own "+" would round to 28 digits: EXACT never rounds
+            amount = EXACT.add(amount, exact_sum(pc.filter(p, mask)))
+        stats.add(period, cur, rows, amount, path, cost_type=typ or None)
 
 
 #: Whole (export, billing period) slices are replaced on every delivery.

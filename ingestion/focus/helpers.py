@@ -24,9 +24,12 @@ from ingestion.common.arrow_io import (
     to_timestamp,
     unique_names,
 )
-from ingestion.common.periods import FileSpec
+from ingestion.common.localized import FileNumbers
+from ingestion.common.periods import EXACT_PREFIX, FileSpec
 
 from . import settings
+
+EXACT_COST = EXACT_PREFIX + settings.COST_COLUMN
 
 PARTITION = re.compile(r"(?i)^(billing_period|billingperiod|period|month)=")
 
@@ -84,18 +87,27 @@ def _is_double(name: str) -> bool:
 
 
 def read_focus(path: str) -> Iterator[pa.Table]:
-    """Typed tables with lineage columns (``_delivery_id`` added later); one per batch."""
+    """Typed tables with lineage columns (``_delivery_id`` added later); one per batch.
+
+    ``__exact__billed_cost`` keeps the billed cost as the file wrote it, for the exact totals.
+    """
     stem = export_stem(path)
+    numbers = FileNumbers()
     for t in _raw_tables(path):
         for col, shown in settings.REQUIRED.items():
             if col not in t.column_names:
                 raise MissingColumnError(path, shown)
         cols: dict[str, pa.Array] = {}
+        text = {n: t[n].combine_chunks() for n in t.column_names if _is_double(n) and _is_text(t[n].type)}
+        numbers.decide(text)
         for name in t.column_names:
             arr = t[name].combine_chunks()
             if name in settings.TIMESTAMP_COLUMNS:
                 cols[name] = to_timestamp(arr, name)
             elif _is_double(name):
+                arr = numbers.normalize(arr, name) if name in text else arr
+                if name == settings.COST_COLUMN:
+                    cols[EXACT_COST] = arr
                 cols[name] = to_float(arr, name)
             elif name == "tags":
                 cols[name] = to_json_object(arr)
@@ -117,5 +129,10 @@ def read_focus(path: str) -> Iterator[pa.Table]:
         yield pa.table(cols)
 
 
+def _is_text(typ: pa.DataType) -> bool:
+    return pa.types.is_string(typ) or pa.types.is_large_string(typ)
+
+
 def billed_cost(t: pa.Table) -> pa.Array:
-    return t[settings.COST_COLUMN]
+    """The billed cost cells as written (text, or the Parquet decimal/double), summed exactly."""
+    return t[EXACT_COST]

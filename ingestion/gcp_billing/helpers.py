@@ -6,10 +6,10 @@ import ast
 import json
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import PurePosixPath
 
 import duckdb
-import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.json as pj
@@ -25,9 +25,13 @@ from ingestion.common.arrow_io import (
     unique_names,
 )
 from ingestion.common.files import open_file
-from ingestion.common.periods import FileSpec
+from ingestion.common.localized import FileNumbers
+from ingestion.common.money import EXACT, ZERO, plain, to_decimal
+from ingestion.common.periods import EXACT_PREFIX, FileSpec
 
 from . import settings
+
+EXACT_COST, EXACT_CREDITS = EXACT_PREFIX + "cost", EXACT_PREFIX + "credits"
 
 ACCOUNT = re.compile(r"([0-9A-Fa-f]{6})[-_]([0-9A-Fa-f]{6})[-_]([0-9A-Fa-f]{6})")
 JSON_BLOCK_BYTES = 32 << 20  # ~50-100k nested billing rows per block
@@ -74,10 +78,24 @@ def _labels_json(items: list | None) -> str | None:
     return json.dumps({str(i["key"]): i.get("value") for i in items}, sort_keys=True)
 
 
-def _credits(items: list | None) -> tuple[str | None, float]:
+def _credits(items: list | None) -> tuple[str | None, Decimal]:
+    """Credits as JSON text and the exact sum of their amounts (as written: floats by shortest repr)."""
     if items is None:
-        return None, 0.0
-    return json.dumps(items), float(sum(float(c.get("amount") or 0.0) for c in items))
+        return None, ZERO
+    total = ZERO
+    for c in items:
+        total = EXACT.add(total, to_decimal(c.get("amount") or 0))
+    return json.dumps(items), total
+
+
+def _credit_columns(texts: list[str | None], sums: list[Decimal], name: str) -> dict[str, pa.Array]:
+    """``credits`` JSON text, ``credits_amount`` (the exact sum, correctly rounded to a double) and the
+    exact sum as text for the stats."""
+    return {
+        name: pa.array(texts, pa.string()),
+        "credits_amount": pa.array([float(v) for v in sums], pa.float64()),
+        EXACT_CREDITS: pa.array([plain(v) for v in sums], pa.string()),
+    }
 
 
 def _convert_lists(arr: pa.Array, name: str) -> dict[str, pa.Array]:
@@ -90,10 +108,7 @@ def _convert_lists(arr: pa.Array, name: str) -> dict[str, pa.Array]:
         return _convert_nested(arr, name)
     if name == settings.CREDITS_COLUMN:
         pairs = [_credits(v) for v in values]
-        out = {
-            name: pa.array([p[0] for p in pairs], pa.string()),
-            "credits_amount": pa.array([p[1] for p in pairs]),
-        }
+        out = _credit_columns([p[0] for p in pairs], [p[1] for p in pairs], name)
     else:
         out = {name: pa.array([_labels_json(v) for v in values], pa.string())}
     return {k: pc.take(v, idx) if idx is not None else v for k, v in out.items()}
@@ -101,7 +116,8 @@ def _convert_lists(arr: pa.Array, name: str) -> dict[str, pa.Array]:
 
 def _convert_nested(arr: pa.Array, name: str) -> dict[str, pa.Array]:
     """list<struct> -> JSON text with DuckDB's vectorized ``to_json``; labels become ``{key: value}``
-    objects; credits also give ``credits_amount`` = the sum of their amounts per row."""
+    objects; credits also give ``credits_amount``, the exact sum of their amounts per row (summed once per
+    distinct credits text)."""
     expr = (
         "to_json(v)"
         if name == settings.CREDITS_COLUMN
@@ -109,14 +125,14 @@ def _convert_nested(arr: pa.Array, name: str) -> dict[str, pa.Array]:
     )
     with duckdb.connect() as con:
         con.register("nested", pa.table({"v": arr}))
-        out = {name: con.sql(f"select {expr}::varchar as j from nested").to_arrow_table()["j"].combine_chunks()}
-    if name == settings.CREDITS_COLUMN:
-        amounts = np.zeros(len(arr))
-        flat = pc.list_flatten(arr)
-        if len(flat):
-            parents = pc.list_parent_indices(arr).to_numpy()
-            np.add.at(amounts, parents, pc.fill_null(pc.struct_field(flat, "amount"), 0.0).to_numpy())
-        out["credits_amount"] = pa.array(amounts)
+        text = con.sql(f"select {expr}::varchar as j from nested").to_arrow_table()["j"].combine_chunks()
+    if name != settings.CREDITS_COLUMN:
+        return {name: text}
+    enc = pc.dictionary_encode(text)
+    sums = [_credits(json.loads(v))[1] if v is not None else ZERO for v in enc.dictionary.to_pylist()]
+    out = _credit_columns(enc.dictionary.to_pylist(), sums, name)
+    out = {k: pc.take(v, enc.indices) for k, v in out.items()}
+    out[name] = text
     return out
 
 
@@ -145,19 +161,29 @@ def _raw_tables(path: str) -> Iterator[pa.Table]:
 
 
 def read_billing(path: str) -> Iterator[pa.Table]:
-    """Typed, flat tables with lineage columns (``_delivery_id`` added later); one per batch."""
+    """Typed, flat tables with lineage columns (``_delivery_id`` added later); one per batch.
+
+    ``__exact__cost`` / ``__exact__credits`` keep cost and credits as written, for the exact totals.
+    """
+    numbers = FileNumbers()
     for t in _raw_tables(path):
         for col, shown in settings.REQUIRED.items():
             if col not in t.column_names:
                 raise MissingColumnError(path, shown)
         cols: dict[str, pa.Array] = {}
+        numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n.startswith("cost_at_")]
+        text = {n: t[n].combine_chunks() for n in numeric if pa.types.is_string(t[n].type)}
+        numbers.decide(text)
         for name in t.column_names:
             arr = t[name].combine_chunks()
             if name in settings.LABEL_COLUMNS or name == settings.CREDITS_COLUMN:
                 cols.update(_convert_lists(arr, name))
             elif name in settings.TIMESTAMP_COLUMNS:
                 cols[name] = to_timestamp(arr, name)
-            elif name in settings.DOUBLE_COLUMNS or name.startswith("cost_at_"):
+            elif name in numeric:
+                arr = numbers.normalize(arr, name) if name in text else arr
+                if name == "cost":
+                    cols[EXACT_COST] = arr
                 cols[name] = to_float(arr, name)
             elif pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
                 cols[name] = pa.array([None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string())
@@ -165,6 +191,7 @@ def read_billing(path: str) -> Iterator[pa.Table]:
                 cols[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
         if "credits_amount" not in cols:
             cols["credits_amount"] = pa.array([0.0] * t.num_rows)
+            cols[EXACT_CREDITS] = pa.array(["0"] * t.num_rows, pa.string())
         month = pc.utf8_trim_whitespace(cols["invoice_month"])
         if not pc.all(pc.match_substring_regex(month, r"^\d{6}$")).as_py():
             raise ValueError("column 'invoice.month' has a value that is not YYYYMM")
@@ -180,6 +207,6 @@ def read_billing(path: str) -> Iterator[pa.Table]:
         yield pa.table(cols)
 
 
-def billed_cost(t: pa.Table) -> pa.Array:
-    """What Google invoices: cost + credits (credits are negative)."""
-    return pc.add(t["cost"], pc.fill_null(t["credits_amount"], 0.0))
+def billed_cost(t: pa.Table) -> list[pa.Array]:
+    """What Google invoices: cost + credits (credits are negative), both summed exactly."""
+    return [t[EXACT_COST], t[EXACT_CREDITS]]

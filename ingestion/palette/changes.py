@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import os
 
+from ingestion.common.api_values import Coercer
+
 from . import settings
-from .helpers import PaletteClient, resolve_api_key
+from .helpers import PaletteClient, path_id, resolve_api_key
 
 SEARCH = "/v1/dashboard/spectroclusters/search"
 
@@ -22,24 +24,33 @@ def cluster_snapshot(
     key = resolve_api_key(api_key or os.environ.get("SOURCES__PALETTE__API_KEY"))
     client = PaletteClient(base_url or settings.DEFAULT_BASE_URL, key, **client_options)
     snap: dict[str, dict] = {}
+    # impossible values are left out, never raised; a failed call fails the tick (a partial snapshot
+    # would read as clusters or pools deleted)
+    c = Coercer(client.report, "cluster_snapshot")
     for scope in list(project_uids or []) or [None]:
         for page in client.paginate(SEARCH, {"filter": {}}, scope):
             for item in page:
-                md, summary = item["metadata"], item.get("specSummary") or {}
-                cfg = summary.get("cloudConfig") or {}
+                item = c.obj("item", item)
+                md, summary = c.obj("metadata", item.get("metadata")), c.obj("specSummary", item.get("specSummary"))
+                uid = path_id(md.get("uid"))
+                if uid is None:
+                    continue
+                cfg = c.obj("cloudConfig", summary.get("cloudConfig"))
+                kind, cfg_uid = path_id(cfg.get("cloudType")), path_id(cfg.get("uid"))
                 pools: dict[str, dict] = {}
-                if cfg.get("uid") and cfg.get("cloudType"):
-                    body = client.request("GET", f"/v1/cloudconfigs/{cfg['cloudType']}/{cfg['uid']}", scope) or {}
-                    for mp in (body.get("spec") or {}).get("machinePoolConfig") or []:
-                        pools[mp.get("name")] = {
+                if kind and cfg_uid:
+                    body = c.obj("body", client.request("GET", f"/v1/cloudconfigs/{kind}/{cfg_uid}", scope))
+                    for mp in c.items("machinePoolConfig", c.obj("spec", body.get("spec")).get("machinePoolConfig")):
+                        mp = c.obj("machinePool", mp)
+                        pools[str(mp.get("name"))] = {
                             "instance_type": mp.get("instanceType"),
                             "capacity_type": mp.get("capacityType"),
                             "size": mp.get("size"),
                         }
-                snap[md["uid"]] = {
+                snap[uid] = {
                     "name": md.get("name"),
-                    "project_uid": (summary.get("projectMeta") or {}).get("uid"),
-                    "state": (item.get("status") or {}).get("state"),
+                    "project_uid": c.obj("projectMeta", summary.get("projectMeta")).get("uid"),
+                    "state": c.obj("status", item.get("status")).get("state"),
                     "pools": pools,
                 }
     return snap

@@ -1,10 +1,17 @@
-"""HTTP client and row shaping for the Palette source. No Dagster, no I/O at import."""
+"""HTTP client, paging and day windows for the Palette source (rows are shaped in ``rows.py``).
+
+No Dagster, no I/O at import. Every failure the API can cause is either a one-line ``SourceError``
+(the run stops: the key is rejected, a list endpoint fails for good) or, for one cluster's
+sub-request, a skipped request in the load's ``ApiReport`` (the other clusters load).
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
+import re
 import threading
 import time
 from collections.abc import Iterator
@@ -15,8 +22,12 @@ import requests
 from dlt.sources.helpers.requests import Client
 
 from finops_core.errors import AuthenticationError, SourceError
+from ingestion.common.api_values import parse_time
+from ingestion.common.stats import ApiReport
 
 from . import settings
+
+log = logging.getLogger(__name__)
 
 
 def resolve_api_key(api_key: str | None) -> str:
@@ -44,8 +55,12 @@ class PaletteClient:
         max_attempts: int = settings.MAX_ATTEMPTS,
         backoff_factor: float = settings.BACKOFF_FACTOR,
         dashboard_rps: float = settings.DASHBOARD_MAX_RPS,
+        max_pages: int = settings.MAX_PAGES,
+        report: ApiReport | None = None,
     ):
         self.base_url = base_url.rstrip("/")
+        self.max_pages = max(int(max_pages), 1)
+        self.report = report if report is not None else ApiReport()
         self._client = Client(
             request_timeout=request_timeout,
             raise_for_status=False,
@@ -69,6 +84,7 @@ class PaletteClient:
             time.sleep(wait)
 
     def request(self, method: str, path: str, project_uid: str | None = None, **kwargs: Any) -> Any:
+        """One call (retried by the session); ``SourceError`` naming the call when it fails for good."""
         self._pace(path)
         headers = {"ProjectUid": project_uid} if project_uid else {}
         try:
@@ -82,45 +98,75 @@ class PaletteClient:
             )
         if resp.status_code >= 400:
             detail = ""
-            with contextlib.suppress(ValueError):  # not JSON: no detail to add
-                detail = str(resp.json().get("message", ""))[:200]
+            with contextlib.suppress(ValueError, AttributeError):  # not a JSON object: no detail to add
+                detail = str(json.loads(resp.content).get("message", ""))[:200]
             raise SourceError(f"Palette {method} {path} returned HTTP {resp.status_code} {detail}".strip())
-        return resp.json() if resp.content else None
+        if not resp.content:
+            return None
+        try:  # the standard library's parser: it also takes the NaN / Infinity some servers write
+            return json.loads(resp.content)
+        except ValueError:
+            raise SourceError(f"Palette {method} {path} returned HTTP {resp.status_code} without JSON") from None
+
+    def fetch(self, resource: str, method: str, path: str, project_uid: str | None = None, **kwargs: Any) -> Any:
+        """:meth:`request` for one cluster's sub-request: a failure after retries (HTTP error, timeout,
+        a body that is not JSON) is reported in ``report.skipped`` and gives ``None``; other clusters load.
+        A rejected key still stops the run: it would fail every call."""
+        try:
+            return self.request(method, path, project_uid, **kwargs)
+        except AuthenticationError:
+            raise
+        except SourceError as exc:
+            log.warning("palette %s: skipped %s %s: %s", resource, method, path, exc)
+            self.report.skip(resource, f"{method} {path}", str(exc))
+            return None
 
     def paginate(self, path: str, body: dict | None = None, project_uid: str | None = None) -> Iterator[list]:
-        """POST a paged list endpoint, following ``listmeta.continue`` until it is empty."""
+        """POST a paged list endpoint, following ``listmeta.continue`` until it is empty.
+
+        A token seen before, a token that is not text, or more than ``max_pages`` pages stops paging
+        with a warning (in ``report.warnings``): never an endless loop.
+        """
         params: dict[str, Any] = {"limit": settings.PAGE_LIMIT}
         seen: set[str] = set()
-        while True:
+        for n in range(1, self.max_pages + 1):
             page = self.request("POST", path, project_uid, params=params, json=body or {})
-            yield page.get("items") or []
-            token = (page.get("listmeta") or {}).get("continue") or ""
-            if not token or token in seen:
+            page = page if isinstance(page, dict) else {}
+            items = page.get("items")
+            yield items if isinstance(items, list) else []
+            meta = page.get("listmeta")
+            token = meta.get("continue") if isinstance(meta, dict) else None
+            if token is None or token == "":
+                return
+            problem = "is not text" if not isinstance(token, str) else "repeated" if token in seen else None
+            if problem:
+                self._warn(f"Palette {path}: page token {problem} after {n} page(s); stopped paging")
                 return
             seen.add(token)
             params = {"limit": settings.PAGE_LIMIT, "continue": token}
+        self._warn(f"Palette {path}: stopped paging after {self.max_pages} pages (max_pages)")
+
+    def _warn(self, message: str) -> None:
+        log.warning(message)
+        self.report.warn(message)
 
 
 # ----------------------------------------------------------------------- shaping
-def to_json(value: Any) -> str:
-    return json.dumps(value or {}, sort_keys=True)
-
-
-def parse_ts(value: Any) -> datetime | None:
-    """RFC 3339 string or epoch s/ms (the unit is unconfirmed upstream) -> aware UTC datetime."""
-    if value in (None, ""):
-        return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value / 1000 if value > 1e11 else value, tz=UTC)
-    return datetime.fromisoformat(str(value).replace("Z", "+00:00")).astimezone(UTC)
-
-
 def parse_day(value: str | date | None) -> date | None:
     if value in (None, ""):
         return None
     if isinstance(value, date):
         return value
-    return parse_ts(value if "T" in value else value + "T00:00:00Z").date()
+    day = parse_time(value if "T" in value else value + "T00:00:00Z")
+    return day.date() if day else None
+
+
+_SAFE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
+
+
+def path_id(value: Any) -> str | None:
+    """A uid or cloud kind fit for a URL path segment (API data never steers a request elsewhere)."""
+    return value if isinstance(value, str) and _SAFE_ID.match(value) and ".." not in value else None
 
 
 def cost_window(start: str | None, end: str | None, state: dict) -> tuple[date, date]:
@@ -140,100 +186,3 @@ def cost_window(start: str | None, end: str | None, state: dict) -> tuple[date, 
 
 def rfc3339(day: date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
-
-
-def project_row(item: dict) -> dict:
-    md = item.get("metadata") or {}
-    return {
-        "project_uid": md.get("uid"),
-        "project_name": md.get("name"),
-        "description": (item.get("spec") or {}).get("description"),
-        "is_disabled": bool((item.get("status") or {}).get("isDisabled", False)),
-        "created_at": parse_ts(md.get("creationTimestamp")),
-        "labels": to_json(md.get("labels")),
-        "annotations": to_json(md.get("annotations")),
-    }
-
-
-def cluster_row(item: dict) -> dict:
-    md, spec, status = item.get("metadata") or {}, item.get("specSummary") or {}, item.get("status") or {}
-    cfg, proj = spec.get("cloudConfig") or {}, spec.get("projectMeta") or {}
-    acct, cost = spec.get("cloudAccountMeta") or {}, status.get("cost") or {}
-    metrics = status.get("metrics") or {}
-    cpu, mem = metrics.get("cpu") or {}, metrics.get("memory") or {}
-    location = status.get("location") or {}
-    return {
-        "cluster_uid": md.get("uid"),
-        "cluster_name": md.get("name"),
-        "project_uid": proj.get("uid"),
-        "project_name": proj.get("name"),
-        "cloud_type": cfg.get("cloudType"),
-        "cloud_config_uid": cfg.get("uid"),
-        "cloud_account_uid": acct.get("uid"),
-        "cloud_account_name": acct.get("name"),
-        "state": status.get("state"),
-        "health_state": (status.get("health") or {}).get("state"),
-        "region": location.get("regionCode") or location.get("region"),
-        "created_at": parse_ts(md.get("creationTimestamp")),
-        "deleted_at": parse_ts(md.get("deletionTimestamp")),
-        "estimated_cost_total": cost.get("total"),
-        "hourly_rate_total": (status.get("hourlyRate") or {}).get("total"),
-        "cpu_usage": cpu.get("usage"),
-        "cpu_request": cpu.get("request"),
-        "cpu_limit": cpu.get("limit"),
-        "cpu_total": cpu.get("total"),
-        "cpu_unit": cpu.get("unit"),
-        "memory_usage": mem.get("usage"),
-        "memory_request": mem.get("request"),
-        "memory_limit": mem.get("limit"),
-        "memory_total": mem.get("total"),
-        "memory_unit": mem.get("unit"),
-        "labels": to_json(md.get("labels")),
-        "annotations": to_json(md.get("annotations")),
-        "profile_templates": to_json(spec.get("clusterProfileTemplates") or []),
-    }
-
-
-def machine_pool_rows(cluster_uid: str, kind: str, config_uid: str, body: dict) -> list[dict]:
-    rows = []
-    for mp in (body.get("spec") or {}).get("machinePoolConfig") or []:
-        rows.append(
-            {
-                "cluster_uid": cluster_uid,
-                "cloud_config_uid": config_uid,
-                "cloud_kind": kind,
-                "pool_name": mp.get("name"),
-                "instance_type": mp.get("instanceType"),
-                "capacity_type": mp.get("capacityType"),
-                "size": mp.get("size"),
-                "min_size": mp.get("minSize"),
-                "max_size": mp.get("maxSize"),
-                "is_control_plane": bool(mp.get("isControlPlane", False)),
-                "azs": json.dumps(mp.get("azs") or []),
-                "labels": to_json(mp.get("additionalLabels")),
-                "tags": to_json(mp.get("additionalTags")),
-                "taints": json.dumps(mp.get("taints") or []),
-            }
-        )
-    return rows
-
-
-def namespace_rows(cluster_uid: str, body: dict) -> list[dict]:
-    rows = []
-    for item in (body or {}).get("items") or []:
-        md, alloc = item.get("metadata") or {}, ((item.get("spec") or {}).get("resourceAllocation") or {})
-        rows.append(
-            {
-                "cluster_uid": cluster_uid,
-                "namespace": md.get("name"),
-                "namespace_uid": md.get("uid"),
-                "labels": to_json(md.get("labels")),
-                "cpu_cores_allocated": alloc.get("cpuCores"),
-                "memory_mib_allocated": alloc.get("memoryMiB"),
-            }
-        )
-    return rows
-
-
-def day_of(ts: Any) -> date:
-    return parse_ts(ts).date()

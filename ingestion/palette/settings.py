@@ -6,6 +6,7 @@ DEFAULT_BASE_URL = "https://api.spectrocloud.com"
 API_KEY_ENV_FALLBACK = "PALETTE_API_KEY"  # used when dlt's SOURCES__PALETTE__API_KEY is not set
 
 PAGE_LIMIT = 50  # Palette's maximum page size
+MAX_PAGES = 1000  # paging stops (with a warning) after this many pages of one list: 50,000 items
 DASHBOARD_MAX_RPS = 8.0  # stay under the documented 10 req/s on /v1/dashboard/*
 
 REQUEST_TIMEOUT = 30.0  # seconds, per attempt

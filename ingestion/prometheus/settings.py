@@ -12,6 +12,8 @@ DEFAULT_STEP = "1h"
 DEFAULT_LOOKBACK_DAYS = 7  # first load without ``start``
 OVERLAP_STEPS = 2  # later loads re-read this many steps before the last loaded end
 CHUNK_DAYS = 1.0  # one query per table per chunk of this many days (Prometheus caps points per series)
+MAX_POINTS = 11_000  # Prometheus: "exceeded maximum resolution of 11,000 points per timeseries"
+MAX_SPLITS = 32  # a range refused for its resolution is halved and retried at most this often per chunk
 
 REQUEST_TIMEOUT = 60.0
 MAX_ATTEMPTS = 6

@@ -66,7 +66,7 @@ def test_load_stats_groups_by_period_and_currency():
         "source": "aws_cur",
         "billing_period": "2026-09",
         "rows": 15,
-        "billed_cost": 150.0,
+        "billed_cost": 150.004,  # exact, never rounded
         "currency": "USD",
         "files": ["a.parquet", "b.parquet"],
     }
