@@ -1,42 +1,139 @@
-"""Where each source's data lives, from environment variables (read at call time, never at import).
+"""Where each source's data lives and its credentials, resolved at call time (never at import).
 
-| source      | variable                    | example                                   |
-|-------------|-----------------------------|-------------------------------------------|
-| aws_cur     | FINOPS_AWS_CUR_PATH         | s3://billing-bucket/cur/finops-cur        |
-| azure_cost  | FINOPS_AZURE_COST_PATH      | /mnt/exports/azure                        |
-| gcp_billing | FINOPS_GCP_BILLING_PATH     | /data/gcp_billing_export                  |
-| focus       | FINOPS_FOCUS_PATH           | /data/focus                               |
-| pricing     | FINOPS_PRICING_PATH         | /data/pricing                             |
-| palette     | PALETTE_API_URL (+ PALETTE_API_KEY, PALETTE_PROJECT_UIDS) | https://api.spectrocloud.com |
-| prometheus  | PROMETHEUS_URL (+ PROMETHEUS_BEARER_TOKEN) | http://prometheus:9090          |
+Each setting is looked up in this order; the first that is set wins:
 
-A source whose variable is unset is not configured: its raw tables exist but stay empty. Nothing falls
-back to a demo estate; ``finops demo`` sets these variables explicitly (``demo/wiring.py``). Several
-locations are separated by commas.
+1. the project's variable (``FINOPS_AWS_CUR_PATH``, ``PALETTE_API_KEY``, ...: the table below);
+2. dlt's own resolution, as every dlt user configures a source: the environment variable
+   ``SOURCES__<SOURCE>__<KEY>`` (e.g. ``SOURCES__AWS_CUR__PATH``), then ``.dlt/secrets.toml``, then
+   ``.dlt/config.toml`` under ``[sources.<source>]`` (secrets are read from the first two only, as dlt does).
+
+| source      | location key / project variable          | credentials key / project variable         |
+|-------------|------------------------------------------|--------------------------------------------|
+| aws_cur     | path / FINOPS_AWS_CUR_PATH                | the AWS credential chain (AWS_*, profiles) |
+| azure_cost  | path / FINOPS_AZURE_COST_PATH             |                                            |
+| gcp_billing | path / FINOPS_GCP_BILLING_PATH            |                                            |
+| focus       | path / FINOPS_FOCUS_PATH                  |                                            |
+| pricing     | path / FINOPS_PRICING_PATH                |                                            |
+| palette     | base_url / PALETTE_API_URL                | api_key / PALETTE_API_KEY                  |
+| prometheus  | base_url / PROMETHEUS_URL                 | bearer_token / PROMETHEUS_BEARER_TOKEN     |
+
+Options: palette ``project_uids`` / PALETTE_PROJECT_UIDS, prometheus ``step`` / PROMETHEUS_STEP.
+A source with no location is not configured: its raw tables exist but stay empty. Nothing falls back
+to a demo estate; ``finops demo`` sets the variables explicitly (``demo/wiring.py``). Several
+locations are separated by commas (or a TOML list).
 """
 
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
+from typing import Any
 
-ENV_VARS = {
+
+@dataclass(frozen=True)
+class Key:
+    """One setting of a source: its dlt key under ``[sources.<source>]`` and the project's variable."""
+
+    name: str
+    variable: str
+    secret: bool = False
+    is_list: bool = False
+
+
+FILE_KEYS = {
     "aws_cur": "FINOPS_AWS_CUR_PATH",
     "azure_cost": "FINOPS_AZURE_COST_PATH",
     "gcp_billing": "FINOPS_GCP_BILLING_PATH",
     "focus": "FINOPS_FOCUS_PATH",
     "pricing": "FINOPS_PRICING_PATH",
-    "palette": "PALETTE_API_URL",
-    "prometheus": "PROMETHEUS_URL",
 }
+#: Per source: its location key first, then credentials and options.
+KEYS: dict[str, tuple[Key, ...]] = {
+    **{s: (Key("path", var, is_list=True),) for s, var in FILE_KEYS.items()},
+    "palette": (
+        Key("base_url", "PALETTE_API_URL"),
+        Key("api_key", "PALETTE_API_KEY", secret=True),
+        Key("project_uids", "PALETTE_PROJECT_UIDS", is_list=True),
+    ),
+    "prometheus": (
+        Key("base_url", "PROMETHEUS_URL"),
+        Key("bearer_token", "PROMETHEUS_BEARER_TOKEN", secret=True),
+        Key("step", "PROMETHEUS_STEP"),
+    ),
+}
+#: The project variable of each source's location (the demo wiring sets these).
+ENV_VARS = {source: keys[0].variable for source, keys in KEYS.items()}
+WINDOW_VARS = ("FINOPS_WINDOW_START", "FINOPS_WINDOW_END")
+
+
+@dataclass(frozen=True)
+class Setting:
+    """A resolved setting and where it came from (``origin`` is safe to print; ``value`` may be secret)."""
+
+    source: str
+    key: Key
+    value: Any
+    origin: str
+
+    @property
+    def shown(self) -> str:
+        """The value as it may be printed: a secret is masked whatever its length."""
+        if self.value is None:
+            return "not set"
+        if self.key.secret:
+            return "****** (set)"
+        return ", ".join(self.value) if isinstance(self.value, list) else str(self.value)
+
+
+def all_variables() -> set[str]:
+    """Every project variable that configures a source or the API window."""
+    return {k.variable for keys in KEYS.values() for k in keys} | set(WINDOW_VARS)
+
+
+def _parts(value: Any, is_list: bool) -> Any:
+    """Text or a TOML list as one value, or a list when it holds several (comma-separated in text)."""
+    items = value if isinstance(value, list | tuple) else str(value).split(",") if is_list else [value]
+    parts = [str(v).strip() for v in items if str(v).strip()]
+    return None if not parts else parts[0] if len(parts) == 1 else parts
+
+
+def _from_dlt(source: str, key: Key) -> tuple[Any, str]:
+    """dlt's providers in dlt's order (environment, secrets.toml, config.toml); ``(None, "")`` when unset."""
+    import dlt
+
+    accessor = dlt.secrets if key.secret else dlt.config
+    for provider in accessor.config_providers:
+        if provider.is_empty:
+            continue
+        value, full_key = provider.get_value(key.name, accessor.default_type, None, "sources", source)
+        if value is None:
+            continue
+        if provider.name == "Environment Variables":
+            return value, f"environment {full_key}"
+        files = getattr(provider, "present_locations", None) or [provider.name]
+        return value, f"{', '.join(files)} [sources.{source}] {key.name}"
+    return None, ""
+
+
+def setting(source: str, name: str) -> Setting:
+    """One setting of ``source`` resolved in the documented order."""
+    key = next(k for k in KEYS[source] if k.name == name)
+    raw = os.environ.get(key.variable, "")
+    if raw.strip():
+        return Setting(source, key, _parts(raw, key.is_list), f"environment {key.variable}")
+    value, origin = _from_dlt(source, key)
+    value = _parts(value, key.is_list) if value is not None else None
+    return Setting(source, key, value, origin if value is not None else "not set")
+
+
+def settings(source: str) -> list[Setting]:
+    """Every setting of ``source``, its location first."""
+    return [setting(source, k.name) for k in KEYS[source]]
 
 
 def source_location(source: str) -> str | list[str] | None:
     """The configured path(s) or URL for ``source``, or ``None`` when it is not configured."""
-    raw = os.environ.get(ENV_VARS[source], "").strip()
-    if raw:
-        parts = [p.strip() for p in raw.split(",") if p.strip()]
-        return parts[0] if len(parts) == 1 else parts
-    return None
+    return setting(source, KEYS[source][0].name).value
 
 
 def usage_window() -> tuple[str, str]:
@@ -52,12 +149,18 @@ def usage_window() -> tuple[str, str]:
 
 
 def api_options(source: str) -> dict:
-    """Keyword arguments for an API source, from the environment. Secrets stay in the environment:
-    the Palette key is read by the source itself (PALETTE_API_KEY) and never passed around here."""
+    """Keyword arguments for an API source: its window, options and credentials (passed to the dlt source,
+    never logged: the sources send them as headers only)."""
     start, end = usage_window()
     if source == "palette":
-        projects = [p.strip() for p in os.environ.get("PALETTE_PROJECT_UIDS", "").split(",") if p.strip()]
-        return {"start": start, "end": end, "project_uids": projects or None}
+        projects = setting("palette", "project_uids").value
+        projects = [projects] if isinstance(projects, str) else projects
+        return {"start": start, "end": end, "project_uids": projects, "api_key": setting("palette", "api_key").value}
     if source == "prometheus":
-        return {"start": start, "end": end, "step": os.environ.get("PROMETHEUS_STEP", "1h")}
+        return {
+            "start": start,
+            "end": end,
+            "step": setting("prometheus", "step").value or "1h",
+            "bearer_token": setting("prometheus", "bearer_token").value,
+        }
     return {}

@@ -12,6 +12,9 @@ from ingestion.common.pipeline import make_pipeline
 from .common.stats import LoadStats
 from .registry import build_source, get_spec
 
+#: ``finops load`` exit codes: everything loaded / some files quarantined, the rest loaded / nothing loaded.
+ALL_LOADED, NOTHING_LOADED, PARTLY_LOADED = 0, 1, 3
+
 
 @dataclass
 class LoadResult:
@@ -19,6 +22,27 @@ class LoadResult:
     stats: LoadStats
     load_info: Any = None
     row_counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows_loaded(self) -> int:
+        """Rows dlt wrote to the source's tables (dlt's own tables not counted)."""
+        return sum(n for table, n in self.row_counts.items() if not table.startswith("_dlt"))
+
+    @property
+    def exit_code(self) -> int:
+        """:data:`ALL_LOADED` only when every file loaded (and every API request answered); a load that
+        set something aside must not look like a success to a script or a scheduler."""
+        if not self.stats.quarantined and not self.stats.api.skipped:
+            return ALL_LOADED
+        return PARTLY_LOADED if self.stats.periods or self.rows_loaded else NOTHING_LOADED
+
+    def shortfall(self) -> str:
+        """One line saying what did not load (``stats.quarantined`` names each file and its reason)."""
+        stats = self.stats
+        what = [f"{len(stats.quarantined)} file(s) quarantined"] if stats.quarantined else []
+        what += [f"{len(stats.api.skipped)} request(s) skipped"] if stats.api.skipped else []
+        rest = "the rest loaded" if self.exit_code == PARTLY_LOADED else "nothing loaded"
+        return f"{self.source}: {', '.join(what) or 'everything loaded'}; {rest if what else ''}".rstrip("; ")
 
 
 def run_load(

@@ -5,7 +5,6 @@ Every command has --help and exits non-zero with a one-line error on bad input.
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -29,13 +28,17 @@ def load(
     path: list[str] = typer.Option(None, "--path", help="File or folder (local or s3://); repeatable."),
     url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus)."),
     warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
-    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per billing period loaded."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print one JSON object per billing period loaded and per file quarantined."
+    ),
 ) -> None:
-    """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones."""
+    """Load one source into the warehouse (raw_<source>); re-delivered periods replace the old ones.
+
+    Exit 0 when every file loaded, 3 when some were quarantined and the rest loaded, 1 when nothing
+    loaded, 2 on bad input."""
     from dlt.common.runtime import collector as dlt_progress
 
     from finops_core.config import api_options
-    from finops_core.warehouse import warehouse_path
     from ingestion.load import run_load
     from ingestion.registry import get_spec
 
@@ -65,9 +68,20 @@ def load(
     for q in result.stats.quarantined:
         typer.secho(f"quarantined {q.path}: {q.reason}", err=True, fg=typer.colors.YELLOW)
     if as_json:
-        for obj in result.stats.as_json():
-            typer.echo(json.dumps(obj))
-        return
+        # per period loaded, per file quarantined, per API resource with something to report
+        for line in result.stats.json_lines():
+            typer.echo(line)
+    else:
+        _print_load(result, warehouse)
+    if result.exit_code:
+        _fail(result.shortfall(), result.exit_code)
+
+
+def _print_load(result, warehouse: Path | None) -> None:
+    """The human-readable lines of ``finops load``: per period, per raw table, where it went."""
+    from finops_core.warehouse import warehouse_path
+
+    source = result.source
     for obj in result.stats.as_json():
         kind = f"  [{obj['cost_type']}]" if obj.get("cost_type") else ""
         typer.echo(

@@ -28,3 +28,20 @@ def real_data() -> Path:
     if not SHARED_REAL.exists():
         pytest.fail(f"sample data folder missing: {SHARED_REAL} (the repo expects ../shared beside it)")
     return SHARED_REAL
+
+
+@pytest.fixture
+def no_sources(tmp_path, monkeypatch) -> Path:
+    """No source configured: every source variable unset and dlt's project folder an empty one (no
+    ``.dlt/config.toml`` or ``secrets.toml`` read from the checkout). Returns that folder."""
+    import os
+
+    from finops_core.config import all_variables
+
+    for var in list(os.environ):
+        if var in all_variables() or var.startswith("SOURCES__"):
+            monkeypatch.delenv(var, raising=False)
+    project = tmp_path / "dlt_project"
+    project.mkdir()
+    monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
+    return project

@@ -189,7 +189,7 @@ def _load_delivery(
         where = delivery.billing_period or "its billing period(s)"
         note = quarantine_file(
             failure[0], f"{failure[1]} (export {delivery.export}, {where} skipped)",
-            quarantine_to or str(quarantine_dir()), SOURCE_NAME,
+            quarantine_to or str(quarantine_dir()), SOURCE_NAME, [delivery.billing_period or ""],
         )  # fmt: skip
         if stats is not None:
             stats.quarantined.append(note)

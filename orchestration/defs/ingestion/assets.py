@@ -5,7 +5,7 @@ from collections.abc import Iterator
 
 import dagster as dg
 import dlt
-from dagster_dlt import DagsterDltResource, DagsterDltTranslator, dlt_assets
+from dagster_dlt import DagsterDltResource, DagsterDltTranslator, build_dlt_asset_specs
 from dagster_dlt.translator import DltResourceTranslatorData
 
 from finops_core.warehouse import quarantine_dir, raw_dataset
@@ -15,7 +15,7 @@ from ingestion.common.stats import LoadStats
 from ingestion.registry import SOURCES, build_source
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
-from .metadata import invoiced_totals, period_table
+from .metadata import FILES_LOADED, files_loaded_check, invoiced_totals, period_table
 
 _PLACEHOLDER = {"files": "(set at run time)", "api": "http://configured-at-run-time"}
 
@@ -47,22 +47,25 @@ def _definition_pipeline(name: str) -> dlt.Pipeline:
 
 def _make_assets(name: str) -> dg.AssetsDefinition:
     spec = SOURCES[name]
-
-    @dlt_assets(
-        dlt_source=_placeholder_source(name),
-        dlt_pipeline=_definition_pipeline(name),
-        name=f"load_{name}",
-        dagster_dlt_translator=FinopsDltTranslator(),
-        pool=WAREHOUSE_POOL,
+    translator = FinopsDltTranslator()
+    source = _placeholder_source(name)
+    specs = build_dlt_asset_specs(
+        dlt_source=source, dlt_pipeline=_definition_pipeline(name), dagster_dlt_translator=translator
     )
+    # file sources: a quarantined file fails an ERROR check on the source's main table (a missing month is red)
+    checks = [_files_loaded_spec(specs[0].key)] if spec.kind == "files" else []
+
+    # what @dlt_assets builds, plus the check: dagster-dlt's decorator takes no check specs
+    @dg.multi_asset(name=f"load_{name}", specs=specs, check_specs=checks, can_subset=True, pool=WAREHOUSE_POOL)
     def _assets(context: dg.AssetExecutionContext, dlt: DagsterDltResource, settings: FinopsSettings) -> Iterator:
         warehouse = settings.warehouse_path()
         location = settings.location(name)
         if location is None:
             ensure_source_tables(warehouse, [name])
-            context.log.info(f"{name}: no location configured; raw tables exist but stay empty")
+            context.log.info(f"{name}: not configured (no location set); its raw tables exist and stay empty")
             for key in context.selected_asset_keys:
                 yield dg.MaterializeResult(asset_key=key, metadata={"skipped": "source not configured"})
+            yield from _check_results(context, checks, LoadStats(name), configured=False)
             return
         stats = LoadStats(name)
         if spec.kind == "files":
@@ -74,7 +77,7 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
         spec.run_after_load(pipeline)
         ensure_source_tables(warehouse, [name])
         for q in stats.quarantined:
-            context.log.warning(f"quarantined {q.path}: {q.reason}")
+            context.log.error(f"quarantined {q.path} ({', '.join(q.billing_periods) or 'period unknown'}): {q.reason}")
         extra = {"location": str(location), "quarantined_files": len(stats.quarantined)}
         if stats.periods:
             extra["billing_periods"] = period_table(stats)
@@ -82,9 +85,25 @@ def _make_assets(name: str) -> dg.AssetsDefinition:
                 extra[f"billed_cost_{currency}"] = total
         for r in results:
             yield dg.MaterializeResult(asset_key=r.asset_key, metadata={**(r.metadata or {}), **extra})
+        yield from _check_results(context, checks, stats, configured=True)
 
     _assets.__doc__ = spec.description
     return _assets
+
+
+def _files_loaded_spec(key: dg.AssetKey) -> dg.AssetCheckSpec:
+    return dg.AssetCheckSpec(
+        FILES_LOADED,
+        asset=key,
+        description="Every file found loaded: a quarantined file fails this check with its path, billing "
+        "period and reason (that period keeps its previous version until a good file is delivered).",
+    )
+
+
+def _check_results(context, checks: list[dg.AssetCheckSpec], stats: LoadStats, configured: bool) -> Iterator:
+    for check in checks:
+        if check.key in context.selected_asset_check_keys:
+            yield files_loaded_check(stats, check.asset_key, configured=configured)
 
 
 def _api_options(name: str) -> dict:

@@ -42,3 +42,39 @@ def invoiced_totals(stats: LoadStats) -> dict[str, float]:
         if p.cost_type in (None, "", "actual"):
             totals[p.currency or "?"] = round(totals.get(p.currency or "?", 0.0) + p.billed_cost, 2)
     return totals
+
+
+#: The asset check every file source carries on its main raw table.
+FILES_LOADED = "files_loaded"
+
+
+def files_loaded_check(stats: LoadStats, key: dg.AssetKey, configured: bool = True) -> dg.AssetCheckResult:
+    """Passes when nothing was quarantined; otherwise an ERROR naming each file, its period and why."""
+    rows = [
+        dg.TableRecord(
+            {"file": q.path, "billing_periods": ", ".join(q.billing_periods) or "unknown", "reason": q.reason}
+        )
+        for q in stats.quarantined
+    ]
+    lines = [f"{r.data['file']} (billing period {r.data['billing_periods']}): {r.data['reason']}" for r in rows]
+    if not configured:
+        description = f"{stats.source} is not configured: nothing to load"
+    elif lines:
+        description = f"{len(lines)} file(s) quarantined, not loaded: " + "; ".join(lines)
+    else:
+        description = "every file loaded"
+    schema = dg.TableSchema(
+        columns=[
+            dg.TableColumn("file", "string"),
+            dg.TableColumn("billing_periods", "string"),
+            dg.TableColumn("reason", "string"),
+        ]
+    )
+    return dg.AssetCheckResult(
+        asset_key=key,
+        check_name=FILES_LOADED,
+        passed=not lines,
+        severity=dg.AssetCheckSeverity.ERROR,
+        description=description,
+        metadata={"quarantined_files": len(lines), "quarantined": dg.MetadataValue.table(rows, schema=schema)},
+    )

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 
 import dagster as dg
 import duckdb
 
 from finops_core.config import api_options
-from finops_core.errors import SourceError
+from finops_core.errors import EmptyInputError, SourceError
 from finops_core.warehouse import warehouse_path
 from ingestion.common.files import snapshot
 from ingestion.registry import FILE_SOURCES, SOURCES
@@ -27,6 +28,25 @@ def _keys_for(context: dg.SensorEvaluationContext, sources: list[str]) -> list[d
     return sorted(raw + downstream, key=lambda k: k.to_user_string())
 
 
+class SourceUnreadable(Exception):
+    """A configured source the sensor could not read (missing path or bucket, bad credentials, unreachable
+    URL): the tick fails with this one line, so the UI shows the reason instead of "no new files"."""
+
+
+def _shown(location) -> str:
+    """The location as it may be shown: credentials written into a URL (``user:key@host``) left out."""
+    return re.sub(r"//[^/@\s]*@", "//", str(location))
+
+
+def _reason(exc: Exception) -> str:
+    text = " ".join(str(exc).split())
+    return text if isinstance(exc, SourceError) else f"{type(exc).__name__}: {text}"
+
+
+#: A sensor evaluation times out after 60 s: the Palette look is retried less than a load.
+SENSOR_CLIENT = {"request_timeout": 10.0, "max_attempts": 2, "backoff_factor": 0.5}
+
+
 def _digest(obj) -> str:
     return hashlib.sha256(json.dumps(obj, sort_keys=True, default=str).encode()).hexdigest()[:16]
 
@@ -35,18 +55,23 @@ def _digest(obj) -> str:
 def billing_files_sensor(context: dg.SensorEvaluationContext, settings: FinopsSettings):
     """Starts a load of a billing source (and the dbt rebuild) when a file or manifest lands or changes.
     A source the sensor has not seen yet is compared with what the warehouse already holds, so files
-    loaded before the sensor started (``finops demo``, ``finops load``) do not start a rerun."""
+    loaded before the sensor started (``finops demo``, ``finops load``) do not start a rerun. A source it
+    cannot read (missing path or bucket, bad credentials) fails the tick with the reason."""
     cursor = json.loads(context.cursor or "{}")
     warehouse = warehouse_path(settings.warehouse)
     changed: list[str] = []
+    unreadable: list[str] = []
     for name in FILE_SOURCES:
         location = settings.location(name)
         if not location:
             continue
         try:
             files = snapshot(location)
-        except SourceError as exc:
+        except EmptyInputError as exc:  # a configured folder with no delivery yet
             context.log.info(f"{name}: {exc}")
+            continue
+        except Exception as exc:  # noqa: BLE001 - any failure to read a source fails the tick, with its reason
+            unreadable.append(f"{name}: cannot read {_shown(location)}: {_reason(exc)}")
             continue
         digest = _digest(files)
         if cursor.get(name) == digest:
@@ -63,6 +88,8 @@ def billing_files_sensor(context: dg.SensorEvaluationContext, settings: FinopsSe
                 continue
         changed.append(name)
         cursor[name] = digest
+    if unreadable:  # the cursor stays: the other sources' new files start a load on the next good tick
+        raise SourceUnreadable("; ".join(unreadable))
     context.update_cursor(json.dumps(cursor, sort_keys=True))
     if not changed:
         return dg.SkipReason("no new or changed billing files")
@@ -81,9 +108,14 @@ def palette_changes_sensor(context: dg.SensorEvaluationContext, settings: Finops
 
     base_url = settings.location("palette")
     if not base_url:
-        return dg.SkipReason("PALETTE_API_URL is not set")
+        return dg.SkipReason("palette is not configured (PALETTE_API_URL / [sources.palette] base_url)")
     opts = api_options("palette")
-    current = cluster_snapshot(base_url, project_uids=opts.get("project_uids"))
+    try:
+        current = cluster_snapshot(
+            base_url, project_uids=opts["project_uids"], api_key=opts["api_key"], **SENSOR_CLIENT
+        )
+    except Exception as exc:  # noqa: BLE001 - unreachable, refused credentials: the tick fails saying why
+        raise SourceUnreadable(f"palette: cannot read {_shown(base_url)}: {_reason(exc)}") from None
     previous = json.loads(context.cursor) if context.cursor else None
     context.update_cursor(json.dumps(current, sort_keys=True))
     if previous is None:
