@@ -25,8 +25,10 @@ def load(
     source: str = typer.Argument(
         ..., help="aws_cur | azure_cost | gcp_billing | focus | pricing | palette | prometheus"
     ),
-    path: list[str] = typer.Option(None, "--path", help="File or folder (local or s3://); repeatable."),
-    url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus)."),
+    path: list[str] = typer.Option(
+        None, "--path", help="File or folder (local or s3://); repeatable. Default: the configured location."
+    ),
+    url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus); default: configured."),
     warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON object per billing period loaded and per file quarantined."
@@ -38,7 +40,7 @@ def load(
     loaded, 2 on bad input."""
     from dlt.common.runtime import collector as dlt_progress
 
-    from finops_core.config import api_options
+    from finops_core.config import api_options, source_location
     from ingestion.load import run_load
     from ingestion.registry import get_spec
 
@@ -46,11 +48,11 @@ def load(
         spec = get_spec(source)
     except ValueError as exc:
         _fail(str(exc))
-    if spec.kind == "files" and not path:
-        _fail(f"{source} needs --path FILE_OR_FOLDER")
-    if spec.kind == "api" and not url:
-        _fail(f"{source} needs --url BASE_URL")
-    location = (path[0] if len(path) == 1 else list(path)) if spec.kind == "files" else url
+    given = (path[0] if len(path) == 1 else list(path)) if spec.kind == "files" and path else url
+    location = given or source_location(source)  # else where it is configured (see `finops config check`)
+    if not location:
+        flag = "--path FILE_OR_FOLDER" if spec.kind == "files" else "--url BASE_URL"
+        _fail(f"{source} is not configured: it needs {flag} (or its location set: see `finops config check`)")
     options = api_options(source) if spec.kind == "api" else {}
     if not as_json:
         typer.echo(f"loading {source} from {location} ...", err=True)

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 from types import ModuleType
 
+from finops_core.provenance import demo_note, record_demo
 from finops_core.warehouse import PROJECT_ROOT, WAREHOUSE_ENV, warehouse_path
 
 SQL_DIR = Path(__file__).parent / "sql"
@@ -90,6 +91,7 @@ def run_demo(out: Path, days: int, seed: int, warehouse: Path | None, generate_o
     wh = warehouse_path(warehouse)
     os.environ[WAREHOUSE_ENV] = str(wh)
     os.environ.update(wiring.demo_env(out))
+    record_demo(wh, out)  # before any load: a warehouse with demo rows always says so
     home = dagster_home()
     _echo("[2/3] starting the Palette and Prometheus emulators on 127.0.0.1 ...")
     with wiring.demo_emulators(out) as api_env:
@@ -130,12 +132,15 @@ def print_summary(warehouse: str | os.PathLike | None = None) -> None:
 
     wh = warehouse_path(warehouse)
     with duckdb.connect(str(wh), read_only=True) as con:
+        note = demo_note(con)
         rows = con.execute((SQL_DIR / "spend_by_provider_month.sql").read_text()).fetchall()
         loaded = con.execute((SQL_DIR / "raw_table_counts.sql").read_text()).fetchall()
         tables = []
         for schema, table in loaded:
             n = con.execute(f'select count(*) from "{schema}"."{table}"').fetchone()[0]
             tables.append((f"{schema}.{table}", n))
+    if note:
+        print(f"\n{note}")
     print("\nSpend per provider and billing period (billed cost, from the staged bills)")
     print(f"  {'provider':<12}{'period':<10}{'currency':<10}{'billed cost':>16}{'rows':>12}")
     for provider, period, currency, cost, n in rows:
@@ -210,6 +215,7 @@ def run_dev(port: int) -> int:
         return subprocess.run(dev_command(PROJECT_ROOT / "workspace.yaml", port), cwd=PROJECT_ROOT).returncode
     wiring = demo_module("demo.wiring")
     os.environ.update(wiring.demo_env(estate))
+    record_demo(os.environ[WAREHOUSE_ENV], estate)  # runs started from this UI load the demo estate
     with wiring.demo_emulators(estate) as env:
         os.environ.update(env)
         _echo(f"demo emulators: Palette {env['PALETTE_API_URL']}  Prometheus {env['PROMETHEUS_URL']}")

@@ -16,6 +16,7 @@ import duckdb
 import pandas as pd
 
 from actions.exports.common import load_items, relation_exists
+from finops_core.provenance import demo_note
 
 ALLOCATION = "marts.fct_k8s_allocation_daily"
 SHOWBACK = "marts.rpt_showback_monthly"
@@ -49,6 +50,7 @@ class TeamFacts:
     drivers: str = ""  # month-on-month drivers from rpt_showback_monthly
     sensitive: set[str] = field(default_factory=set)  # resource names and account ids: masked for a model
     projects: set[str] = field(default_factory=set)  # cost centres and Palette projects: masked too
+    demo_note: str | None = None  # set when the warehouse holds generated demo data (finops_core.provenance)
 
     @property
     def change_abs(self) -> float | None:
@@ -214,6 +216,7 @@ def team_facts(warehouse: str | Path, team: str, month: str | None = None) -> Te
             forecast_30d=_horizon(con, f"team={team}", end),
             drivers=_drivers(con, team, month),
             idle_share_pct=round(100 * idle[0] / idle[1], 1) if idle[0] is not None and idle[1] else None,
+            demo_note=demo_note(con),
         )
     facts.anomalies, facts.recommendations = findings_for(warehouse, team, month)
     facts.sensitive = {str(v) for row in names for v in row if v and not str(v).startswith("__")}
@@ -263,6 +266,7 @@ def executive_facts(warehouse: str | Path, month: str | None = None) -> dict:
         ).fetchall()
         forecast = _forecast(con, "total", end)
         horizon = _horizon(con, "total", end)
+        note = demo_note(con)
     rows = [team_facts(warehouse, t, month) for t in names]
     anomalies, recs = findings_for(warehouse, None, month)
     return {
@@ -278,6 +282,7 @@ def executive_facts(warehouse: str | Path, month: str | None = None) -> dict:
         "recommendations": recs,
         "sensitive": set().union(*(r.sensitive for r in rows)) if rows else set(),
         "projects": set().union(*(r.projects for r in rows)) if rows else set(),
+        "demo_note": note,
     }
 
 

@@ -90,3 +90,19 @@ def test_report_sizes_and_unknown_team(reports, tmp_path):
     assert [r["team"] for r in only] == ["search"]
     with pytest.raises(ValueError, match="team 'nobody' has no cost in 2026-10"):
         write_reports(wh, tmp_path / "x", month="2026-10", only_team="nobody")
+
+
+def test_reports_say_so_when_the_warehouse_holds_demo_data(reports, tmp_path):
+    from finops_core.provenance import record_demo
+
+    written, wh = reports
+    for r in written.values():  # a warehouse of real data: no demo line
+        assert "DEMO DATA" not in open(r["html"], encoding="utf-8").read() + open(r["md"], encoding="utf-8").read()
+    record_demo(wh, tmp_path / "demo_estate")
+    again = write_reports(wh, tmp_path / "demo_reports", month="2026-10")
+    assert {r["team"] for r in again} == {*TEAMS, "*"}
+    line = f"DEMO DATA: this warehouse holds the generated demo estate {tmp_path / 'demo_estate'}, not real bills"
+    for r in again:
+        html, md = _read(r)
+        assert f'<p class="demo-note">{line}</p>' in html
+        assert md.count(line) == 1

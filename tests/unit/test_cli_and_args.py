@@ -29,9 +29,18 @@ def test_unknown_source_is_a_one_line_error():
     ]
 
 
-def test_file_source_needs_a_path_and_api_source_a_url():
-    assert "needs --path" in runner.invoke(app, ["load", "aws_cur"]).output
-    assert "needs --url" in runner.invoke(app, ["load", "palette"]).output
+def test_unconfigured_file_source_needs_a_path_and_api_source_a_url(no_sources):
+    files, api = runner.invoke(app, ["load", "aws_cur"]), runner.invoke(app, ["load", "palette"])
+    assert files.exit_code == api.exit_code == 2
+    assert "error: aws_cur is not configured: it needs --path" in files.output
+    assert "error: palette is not configured: it needs --url" in api.output
+
+
+def test_load_without_path_uses_the_configured_location(no_sources, tmp_path, tmp_warehouse, monkeypatch):
+    monkeypatch.setenv("SOURCES__AWS_CUR__PATH", str(tmp_path / "configured-cur"))
+    result = runner.invoke(app, ["load", "aws_cur"])
+    assert result.exit_code == 2
+    assert f"error: {tmp_path / 'configured-cur'}: path does not exist" in result.output
 
 
 def test_missing_path_fails_with_the_path(tmp_path, tmp_warehouse):
