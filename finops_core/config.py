@@ -26,6 +26,7 @@ locations are separated by commas (or a TOML list).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -85,6 +86,11 @@ class Setting:
         return ", ".join(self.value) if isinstance(self.value, list) else str(self.value)
 
 
+def redact_url(text: object) -> str:
+    """``text`` with credentials written into a URL (``scheme://user:key@host``) left out, fit to print."""
+    return re.sub(r"//[^/@\s]*@", "//", str(text))
+
+
 def all_variables() -> set[str]:
     """Every project variable that configures a source or the API window."""
     return {k.variable for keys in KEYS.values() for k in keys} | set(WINDOW_VARS)
@@ -110,7 +116,7 @@ def _from_dlt(source: str, key: Key) -> tuple[Any, str]:
             continue
         if provider.name == "Environment Variables":
             return value, f"environment {full_key}"
-        files = getattr(provider, "present_locations", None) or [provider.name]
+        files = [os.path.abspath(f) for f in getattr(provider, "present_locations", None) or []] or [provider.name]
         return value, f"{', '.join(files)} [sources.{source}] {key.name}"
     return None, ""
 

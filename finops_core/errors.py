@@ -24,3 +24,12 @@ class EmptyInputError(SourceError):
 
 class AuthenticationError(SourceError):
     """An API rejected the credentials (the credentials themselves are never part of the message)."""
+
+
+def one_line(exc: BaseException) -> str:
+    """``exc`` as one printable line: a SourceError's own message, else its type and message, with any
+    credentials written into a URL (``scheme://user:key@host``) left out."""
+    from finops_core.config import redact_url
+
+    text = redact_url(" ".join(str(exc).split()))
+    return text if isinstance(exc, SourceError) else f"{type(exc).__name__}: {text}"

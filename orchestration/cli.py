@@ -28,7 +28,9 @@ def load(
     path: list[str] = typer.Option(
         None, "--path", help="File or folder (local or s3://); repeatable. Default: the configured location."
     ),
-    url: str = typer.Option(None, "--url", help="Base URL of an API source (palette, prometheus); default: configured."),
+    url: str = typer.Option(
+        None, "--url", help="Base URL of an API source (palette, prometheus). Default: the configured one."
+    ),
     warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
     as_json: bool = typer.Option(
         False, "--json", help="Print one JSON object per billing period loaded and per file quarantined."
@@ -156,6 +158,32 @@ def summary(warehouse: Path = typer.Option(None, "--warehouse")) -> None:
     from orchestration.runner import print_summary
 
     print_summary(warehouse)
+
+
+config_app = typer.Typer(no_args_is_help=True, help="Where each source is configured, and whether it answers.")
+app.add_typer(config_app, name="config")
+
+
+@config_app.command("check")
+def config_check(source: list[str] = typer.Argument(None, help="Sources to check (default: all).")) -> None:
+    """Per source: where its location and credentials come from (secrets masked) and whether it can be
+    reached (paths exist and are readable, URLs answer within a few seconds). Exit 1 on any problem."""
+    from ingestion.config_check import check_source
+    from ingestion.registry import SOURCES, get_spec
+
+    try:
+        names = [get_spec(n).name for n in source] if source else list(SOURCES)
+    except ValueError as exc:
+        _fail(str(exc))
+    checks = [check_source(n) for n in names]
+    for check in checks:
+        for line in check.lines():
+            typer.echo(line)
+    problems = sum(len(c.problems) for c in checks)
+    configured = sum(c.configured for c in checks)
+    typer.echo(f"{configured} source(s) configured, {len(checks) - configured} not configured, {problems} problem(s)")
+    if problems:
+        raise typer.Exit(1)
 
 
 def _register_command_groups() -> None:

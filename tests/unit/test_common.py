@@ -72,14 +72,13 @@ def test_load_stats_groups_by_period_and_currency():
     }
 
 
-def test_source_location_comes_from_the_environment_only(tmp_path, monkeypatch):
+def test_source_location_never_falls_back_to_a_demo_estate(tmp_path, no_sources, monkeypatch):
     """An estate on disk is never used on its own: only ``finops demo`` wires it in (demo.wiring)."""
     from demo.wiring import source_env
 
     (tmp_path / "aws" / "cur").mkdir(parents=True)
     monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path))
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("FINOPS_AWS_CUR_PATH", raising=False)
     assert source_location("aws_cur") is None
     assert source_env(tmp_path) == {"FINOPS_AWS_CUR_PATH": str(tmp_path.resolve() / "aws" / "cur")}
     monkeypatch.setenv("FINOPS_AWS_CUR_PATH", "s3://b/cur, /local/cur")
@@ -90,3 +89,54 @@ def test_usage_window_defaults_and_env(monkeypatch):
     monkeypatch.setenv("FINOPS_WINDOW_END", "2026-10-31")
     monkeypatch.delenv("FINOPS_WINDOW_START", raising=False)
     assert usage_window() == ("2026-09-26", "2026-10-31")
+
+
+@pytest.fixture
+def dlt_files(no_sources, monkeypatch):
+    """Writes ``.dlt/config.toml`` and ``secrets.toml`` in dlt's project folder and reloads dlt's providers
+    (they read the files once per run context)."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    def write(config: str, secrets: str = "") -> None:
+        (no_sources / ".dlt").mkdir(exist_ok=True)
+        (no_sources / ".dlt" / "config.toml").write_text(config)
+        (no_sources / ".dlt" / "secrets.toml").write_text(secrets)
+        Container()[PluggableRunContext].reload()
+
+    yield write
+    monkeypatch.delenv("DLT_PROJECT_DIR")
+    Container()[PluggableRunContext].reload()
+
+
+def test_settings_resolve_project_variable_then_dlt_order(dlt_files, monkeypatch):
+    from finops_core.config import api_options, setting
+
+    dlt_files(
+        '[sources.aws_cur]\npath = ["/toml/a", "/toml/b"]\n[sources.palette]\nbase_url = "http://toml"\n'
+        'api_key = "key-in-config-toml"\n[sources.prometheus]\nstep = "5m"\n',
+        '[sources.palette]\napi_key = "key-in-secrets"\nbase_url = "http://secrets"\n',
+    )
+    assert source_location("aws_cur") == ["/toml/a", "/toml/b"]
+    assert setting("aws_cur", "path").origin.endswith("config.toml [sources.aws_cur] path")
+    assert source_location("palette") == "http://secrets", "secrets.toml is read before config.toml"
+    key = setting("palette", "api_key")
+    assert key.value == "key-in-secrets" and key.origin.endswith("secrets.toml [sources.palette] api_key")
+    assert key.shown == "****** (set)"
+    monkeypatch.setenv("SOURCES__PALETTE__BASE_URL", "http://dlt-env")
+    monkeypatch.setenv("SOURCES__AWS_CUR__PATH", "/env/cur")
+    assert source_location("palette") == "http://dlt-env" and source_location("aws_cur") == "/env/cur"
+    monkeypatch.setenv("PALETTE_API_URL", "http://project-variable")
+    monkeypatch.setenv("FINOPS_AWS_CUR_PATH", "/finops/cur")
+    assert source_location("palette") == "http://project-variable", "the project's variable wins"
+    assert setting("aws_cur", "path").origin == "environment FINOPS_AWS_CUR_PATH"
+    monkeypatch.setenv("PALETTE_API_KEY", "key-in-env")
+    assert api_options("palette")["api_key"] == "key-in-env"
+    assert api_options("prometheus")["step"] == "5m"
+
+
+def test_secrets_are_not_read_from_config_toml(dlt_files):
+    from finops_core.config import setting
+
+    dlt_files('[sources.prometheus]\nbase_url = "http://p"\nbearer_token = "in-the-wrong-file"\n')
+    assert setting("prometheus", "bearer_token").value is None, "dlt reads secrets from secrets providers only"

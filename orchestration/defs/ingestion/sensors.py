@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 
 import dagster as dg
 import duckdb
 
-from finops_core.config import api_options
-from finops_core.errors import EmptyInputError, SourceError
+from finops_core.config import api_options, redact_url
+from finops_core.errors import EmptyInputError, one_line
 from finops_core.warehouse import warehouse_path
 from ingestion.common.files import snapshot
 from ingestion.registry import FILE_SOURCES, SOURCES
@@ -31,16 +30,6 @@ def _keys_for(context: dg.SensorEvaluationContext, sources: list[str]) -> list[d
 class SourceUnreadable(Exception):
     """A configured source the sensor could not read (missing path or bucket, bad credentials, unreachable
     URL): the tick fails with this one line, so the UI shows the reason instead of "no new files"."""
-
-
-def _shown(location) -> str:
-    """The location as it may be shown: credentials written into a URL (``user:key@host``) left out."""
-    return re.sub(r"//[^/@\s]*@", "//", str(location))
-
-
-def _reason(exc: Exception) -> str:
-    text = " ".join(str(exc).split())
-    return text if isinstance(exc, SourceError) else f"{type(exc).__name__}: {text}"
 
 
 #: A sensor evaluation times out after 60 s: the Palette look is retried less than a load.
@@ -71,7 +60,7 @@ def billing_files_sensor(context: dg.SensorEvaluationContext, settings: FinopsSe
             context.log.info(f"{name}: {exc}")
             continue
         except Exception as exc:  # noqa: BLE001 - any failure to read a source fails the tick, with its reason
-            unreadable.append(f"{name}: cannot read {_shown(location)}: {_reason(exc)}")
+            unreadable.append(f"{name}: cannot read {redact_url(location)}: {one_line(exc)}")
             continue
         digest = _digest(files)
         if cursor.get(name) == digest:
@@ -115,7 +104,7 @@ def palette_changes_sensor(context: dg.SensorEvaluationContext, settings: Finops
             base_url, project_uids=opts["project_uids"], api_key=opts["api_key"], **SENSOR_CLIENT
         )
     except Exception as exc:  # noqa: BLE001 - unreachable, refused credentials: the tick fails saying why
-        raise SourceUnreadable(f"palette: cannot read {_shown(base_url)}: {_reason(exc)}") from None
+        raise SourceUnreadable(f"palette: cannot read {redact_url(base_url)}: {one_line(exc)}") from None
     previous = json.loads(context.cursor) if context.cursor else None
     context.update_cursor(json.dumps(current, sort_keys=True))
     if previous is None:
