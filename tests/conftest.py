@@ -45,3 +45,23 @@ def no_sources(tmp_path, monkeypatch) -> Path:
     project.mkdir()
     monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
     return project
+
+
+@pytest.fixture
+def moto_s3(monkeypatch):
+    """A local S3 (moto server) and the AWS variables pointing at it; yields its endpoint URL."""
+    import socket
+
+    from moto.server import ThreadedMotoServer
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
+    server.start()
+    for k, v in {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
+                 "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
+        monkeypatch.setenv(k, v)
+    monkeypatch.delenv("AWS_PROFILE", raising=False)
+    yield f"http://127.0.0.1:{port}"
+    server.stop()

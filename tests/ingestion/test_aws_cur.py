@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import socket
 import subprocess
 from pathlib import Path
 
@@ -220,23 +219,6 @@ def test_empty_folder_says_so(tmp_path, tmp_warehouse):
         load(str(tmp_path / "empty"), tmp_warehouse)
     err = cause(info.value, EmptyInputError)
     assert str(tmp_path / "empty") in str(err) and "no files" in str(err)
-
-
-@pytest.fixture
-def moto_s3(monkeypatch):
-    from moto.server import ThreadedMotoServer
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port)
-    server.start()
-    for k, v in {"AWS_ENDPOINT_URL": f"http://127.0.0.1:{port}", "AWS_ACCESS_KEY_ID": "test",
-                 "AWS_SECRET_ACCESS_KEY": "test", "AWS_DEFAULT_REGION": "us-east-1"}.items():  # fmt: skip
-        monkeypatch.setenv(k, v)
-    monkeypatch.delenv("AWS_PROFILE", raising=False)
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
 
 
 def test_loads_from_s3(tmp_path, tmp_warehouse, moto_s3, real_data):

@@ -129,6 +129,20 @@ def test_billing_sensor_fails_its_tick_on_a_missing_path(repo, tmp_path, tmp_war
     assert isinstance(_tick(repo, billing_files_sensor), dg.SkipReason), "an empty drop folder is not an error"
 
 
+def test_billing_sensor_fails_its_tick_on_a_missing_bucket(repo, tmp_warehouse, no_sources, moto_s3, monkeypatch):
+    import boto3
+
+    from ingestion.config_check import check_source
+    from orchestration.defs.ingestion.sensors import SourceUnreadable, billing_files_sensor
+
+    boto3.client("s3", endpoint_url=moto_s3).create_bucket(Bucket="billing")
+    monkeypatch.setenv("FINOPS_AZURE_COST_PATH", "s3://billing-typo/exports/azure")
+    with pytest.raises(SourceUnreadable, match=r"azure_cost: cannot read s3://billing-typo/exports/azure: "):
+        _tick(repo, billing_files_sensor)
+    check = check_source("azure_cost")
+    assert check.problems and check.problems[0].startswith("s3://billing-typo/exports/azure")
+
+
 def _closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
