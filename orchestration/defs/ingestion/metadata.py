@@ -46,6 +46,7 @@ def invoiced_totals(stats: LoadStats) -> dict[str, float]:
 
 #: The asset check every file source carries on its main raw table.
 FILES_LOADED = "files_loaded"
+_QUARANTINED = dg.TableSchema(columns=[dg.TableColumn(c, "string") for c in ("file", "billing_periods", "reason")])
 
 
 def files_loaded_check(stats: LoadStats, key: dg.AssetKey, configured: bool = True) -> dg.AssetCheckResult:
@@ -63,18 +64,11 @@ def files_loaded_check(stats: LoadStats, key: dg.AssetKey, configured: bool = Tr
         description = f"{len(lines)} file(s) quarantined, not loaded: " + "; ".join(lines)
     else:
         description = "every file loaded"
-    schema = dg.TableSchema(
-        columns=[
-            dg.TableColumn("file", "string"),
-            dg.TableColumn("billing_periods", "string"),
-            dg.TableColumn("reason", "string"),
-        ]
-    )
     return dg.AssetCheckResult(
         asset_key=key,
         check_name=FILES_LOADED,
         passed=not lines,
         severity=dg.AssetCheckSeverity.ERROR,
         description=description,
-        metadata={"quarantined_files": len(lines), "quarantined": dg.MetadataValue.table(rows, schema=schema)},
+        metadata={"quarantined_files": len(lines), "quarantined": dg.MetadataValue.table(rows, schema=_QUARANTINED)},
     )
