@@ -194,8 +194,15 @@ def dev_command(workspace: Path, port: int) -> list[str]:
     return [str(Path(sys.executable).parent / "dagster"), "dev", "-w", str(workspace), "-p", str(port)]
 
 
-def _demo_estate() -> Path | None:
-    """``demo_estate/`` when the demo package is installed and an estate was generated there."""
+def dev_estate() -> Path | None:
+    """``demo_estate/`` when ``finops dev`` should wire the demo in: the demo package is installed, an estate
+    was generated there and no source is configured in any way (project variables, dlt environment or
+    ``.dlt/*.toml``, or the ``.env`` Dagster reads). A user who configured even one source gets the product,
+    never the demo's files."""
+    from finops_core.config import KEYS, source_location
+
+    if any(source_location(s) for s in KEYS) or _dotenv_configures(PROJECT_ROOT / ".env"):
+        return None
     try:
         wiring = demo_module("demo.wiring")
     except DemoUnavailable:
@@ -204,13 +211,28 @@ def _demo_estate() -> Path | None:
     return estate if wiring.is_estate(estate) else None
 
 
+def _dotenv_configures(path: Path) -> bool:
+    """Whether the ``.env`` file that ``dagster dev`` loads sets a source variable to a value."""
+    from finops_core.config import all_variables
+
+    if not path.exists():
+        return False
+    names = all_variables()
+    for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+        key, sep, value = line.removeprefix("export ").partition("=")
+        key = key.strip()
+        if sep and value.strip().strip("'\"") and (key in names or key.startswith("SOURCES__")):
+            return True
+    return False
+
+
 def run_dev(port: int) -> int:
-    """The Dagster UI on the same warehouse. With no PALETTE_API_URL and a demo estate in ``demo_estate/``,
+    """The Dagster UI on the same warehouse. With a demo estate in ``demo_estate/`` and no source configured,
     the demo is wired in explicitly, as ``finops demo`` does: its files, its window, the emulators and the
     demo definitions (``workspace_demo.yaml``); otherwise the product's (``workspace.yaml``)."""
     os.environ.setdefault(WAREHOUSE_ENV, str(warehouse_path()))
     dagster_home()
-    estate = None if os.environ.get("PALETTE_API_URL") else _demo_estate()
+    estate = dev_estate()
     if estate is None:
         return subprocess.run(dev_command(PROJECT_ROOT / "workspace.yaml", port), cwd=PROJECT_ROOT).returncode
     wiring = demo_module("demo.wiring")

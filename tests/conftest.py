@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -30,10 +31,18 @@ def real_data() -> Path:
     return SHARED_REAL
 
 
+def _reload_dlt() -> None:
+    """dlt reads ``.dlt/*.toml`` once per run context: reload it after changing its project folder or files."""
+    from dlt.common.configuration.container import Container
+    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
+
+    Container()[PluggableRunContext].reload()
+
+
 @pytest.fixture
-def no_sources(tmp_path, monkeypatch) -> Path:
+def no_sources(tmp_path, monkeypatch) -> Iterator[Path]:
     """No source configured: every source variable unset and dlt's project folder an empty one (no
-    ``.dlt/config.toml`` or ``secrets.toml`` read from the checkout). Returns that folder."""
+    ``.dlt/config.toml`` or ``secrets.toml`` read from the checkout). Yields that folder."""
     import os
 
     from finops_core.config import all_variables
@@ -44,7 +53,23 @@ def no_sources(tmp_path, monkeypatch) -> Path:
     project = tmp_path / "dlt_project"
     project.mkdir()
     monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
-    return project
+    _reload_dlt()
+    yield project
+    monkeypatch.delenv("DLT_PROJECT_DIR")
+    _reload_dlt()
+
+
+@pytest.fixture
+def dlt_toml(no_sources) -> Callable[[str, str], None]:
+    """Writes ``.dlt/config.toml`` and ``.dlt/secrets.toml`` in dlt's (empty) project folder."""
+
+    def write(config: str = "", secrets: str = "") -> None:
+        (no_sources / ".dlt").mkdir(exist_ok=True)
+        (no_sources / ".dlt" / "config.toml").write_text(config)
+        (no_sources / ".dlt" / "secrets.toml").write_text(secrets)
+        _reload_dlt()
+
+    return write
 
 
 @pytest.fixture

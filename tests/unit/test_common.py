@@ -91,28 +91,10 @@ def test_usage_window_defaults_and_env(monkeypatch):
     assert usage_window() == ("2026-09-26", "2026-10-31")
 
 
-@pytest.fixture
-def dlt_files(no_sources, monkeypatch):
-    """Writes ``.dlt/config.toml`` and ``secrets.toml`` in dlt's project folder and reloads dlt's providers
-    (they read the files once per run context)."""
-    from dlt.common.configuration.container import Container
-    from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
-
-    def write(config: str, secrets: str = "") -> None:
-        (no_sources / ".dlt").mkdir(exist_ok=True)
-        (no_sources / ".dlt" / "config.toml").write_text(config)
-        (no_sources / ".dlt" / "secrets.toml").write_text(secrets)
-        Container()[PluggableRunContext].reload()
-
-    yield write
-    monkeypatch.delenv("DLT_PROJECT_DIR")
-    Container()[PluggableRunContext].reload()
-
-
-def test_settings_resolve_project_variable_then_dlt_order(dlt_files, monkeypatch):
+def test_settings_resolve_project_variable_then_dlt_order(dlt_toml, monkeypatch):
     from finops_core.config import api_options, setting
 
-    dlt_files(
+    dlt_toml(
         '[sources.aws_cur]\npath = ["/toml/a", "/toml/b"]\n[sources.palette]\nbase_url = "http://toml"\n'
         'api_key = "key-in-config-toml"\n[sources.prometheus]\nstep = "5m"\n',
         '[sources.palette]\napi_key = "key-in-secrets"\nbase_url = "http://secrets"\n',
@@ -135,8 +117,8 @@ def test_settings_resolve_project_variable_then_dlt_order(dlt_files, monkeypatch
     assert api_options("prometheus")["step"] == "5m"
 
 
-def test_secrets_are_not_read_from_config_toml(dlt_files):
+def test_secrets_are_not_read_from_config_toml(dlt_toml):
     from finops_core.config import setting
 
-    dlt_files('[sources.prometheus]\nbase_url = "http://p"\nbearer_token = "in-the-wrong-file"\n')
+    dlt_toml('[sources.prometheus]\nbase_url = "http://p"\nbearer_token = "in-the-wrong-file"\n')
     assert setting("prometheus", "bearer_token").value is None, "dlt reads secrets from secrets providers only"
