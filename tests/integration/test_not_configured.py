@@ -67,3 +67,11 @@ def test_only_the_configured_source_loads_though_a_demo_estate_exists(
     for name in set(SOURCES) - {"aws_cur"}:
         assert sum(f"{name}: not configured" in line for line in lines) == 1, name
     assert warehouse_demo_note(tmp_warehouse) is None, "a warehouse of real data is not marked as demo"
+
+    from ingestion.config_check import check_source
+
+    aws = check_source("aws_cur")
+    assert aws.configured and not aws.problems and aws.settings[0].origin == "environment FINOPS_AWS_CUR_PATH"
+    for name in set(SOURCES) - {"aws_cur"}:
+        (line,) = check_source(name).lines()
+        assert line.startswith(f"{name}: not configured (set "), line
