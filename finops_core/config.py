@@ -106,6 +106,7 @@ def _parts(value: Any, is_list: bool) -> Any:
 def _from_dlt(source: str, key: Key) -> tuple[Any, str]:
     """dlt's providers in dlt's order (environment, secrets.toml, config.toml); ``(None, "")`` when unset."""
     import dlt
+    from dlt.common.configuration.providers import EnvironProvider
 
     accessor = dlt.secrets if key.secret else dlt.config
     for provider in accessor.config_providers:
@@ -114,7 +115,7 @@ def _from_dlt(source: str, key: Key) -> tuple[Any, str]:
         value, full_key = provider.get_value(key.name, accessor.default_type, None, "sources", source)
         if value is None:
             continue
-        if provider.name == "Environment Variables":
+        if isinstance(provider, EnvironProvider):
             return value, f"environment {full_key}"
         files = [os.path.abspath(f) for f in getattr(provider, "present_locations", None) or []] or [provider.name]
         return value, f"{', '.join(files)} [sources.{source}] {key.name}"
