@@ -34,3 +34,12 @@
         else 0
     end)
 {%- endmacro %}
+
+{#-
+    numerator / denominator of two amounts, as a double. DuckDB divides decimals into a double anyway; Spark
+    would keep a decimal whose scale it cuts to 6 (or, without precision loss, to nothing), so weights and
+    percentages of money always go through here.
+-#}
+{% macro money_ratio(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ dbt.type_float() }}) / cast({{ denominator }} as {{ dbt.type_float() }}))
+{%- endmacro %}

@@ -68,8 +68,8 @@ weights as (
         1.0 / totals.receiver_count as spread_weight
         {%- else %}
         case
-            when totals.effective_cost <> 0 then receivers.effective_cost / totals.effective_cost
-            when totals.billed_cost <> 0 then receivers.billed_cost / totals.billed_cost
+            when totals.effective_cost <> 0 then {{ money_ratio('receivers.effective_cost', 'totals.effective_cost') }}
+            when totals.billed_cost <> 0 then {{ money_ratio('receivers.billed_cost', 'totals.billed_cost') }}
             else 1.0 / totals.receiver_count
         end as spread_weight
         {%- endif %}
