@@ -96,8 +96,8 @@ def to_money(values: pa.Array | pa.ChunkedArray, column: str) -> pa.Array:
 
     Floats go through their shortest round-trip text (what the provider wrote), like :func:`exact_sum`.
     Arrow's cast does the common case; values it refuses (more than 18 decimals, odd forms) are
-    converted once per distinct value, rounded to 18 decimals (half away from zero, as DuckDB rounds). ``ValueError`` names the
-    column when a value is not a finite number or does not fit.
+    converted once per distinct value, rounded to 18 decimals (half away from zero, as DuckDB rounds).
+    ``ValueError`` names the column when a value is not a finite number or does not fit.
     """
     arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
     if pa.types.is_null(arr.type):

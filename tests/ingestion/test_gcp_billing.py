@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import ast
 import json
-from decimal import Decimal
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb

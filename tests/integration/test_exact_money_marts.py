@@ -119,8 +119,7 @@ def test_amounts_beyond_18_decimals_round_by_at_most_half_a_unit(built, real_dat
         ),
         ("aws", "cur_legacy_test_cur.csv", "lineItem/UnblendedCost"): (
             "select sum(unblended_cost), count(*) from staging.stg_aws__cur where billing_period = '2018-06'",
-            "select sum(billed_cost) from marts.fct_cost_daily where source = 'aws_cur' "
-            "and billing_period = '2018-06'",
+            "select sum(billed_cost) from marts.fct_cost_daily where source = 'aws_cur' and billing_period = '2018-06'",
         ),
     }
     for (folder, name, column), (staged_sql, daily_sql) in cases.items():
