@@ -79,15 +79,9 @@ def exact_sum(values: pa.Array | pa.ChunkedArray) -> Decimal:
     counts = pc.value_counts(arr)
     total = ZERO
     for value, n in zip(counts.field(0).to_pylist(), counts.field(1).to_pylist(), strict=True):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        try:
-            amount = to_decimal(value)
-        except decimal.InvalidOperation:
-            raise ValueError(f"'{value}' is not a number") from None
-        if not amount.is_finite():
-            raise ValueError(f"'{value}' is not a finite amount")
-        total = EXACT.add(total, EXACT.multiply(amount, n))
+        amount = _amount(value)
+        if amount is not None:
+            total = EXACT.add(total, EXACT.multiply(amount, n))
     return total
 
 
@@ -126,17 +120,26 @@ def money_array(values: Iterable[Decimal | None]) -> pa.Array:
     return pa.array(list(values), MONEY_ARROW)
 
 
-def _money_value(value: Any, column: str) -> Decimal | None:
+def _amount(value: Any) -> Decimal | None:
+    """One cell as a finite ``Decimal`` (None when blank); ``ValueError`` quoting the cell otherwise."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     try:
         amount = to_decimal(value)
     except decimal.InvalidOperation:
-        raise ValueError(f"column '{column}' has a value that is not a number: '{value}'") from None
+        raise ValueError(f"'{value}' is not a number") from None
     if not amount.is_finite():
-        raise ValueError(f"column '{column}' has a value that is not a finite amount: '{value}'")
-    if abs(amount) >= _LIMIT:
-        raise ValueError(f"column '{column}' has an amount too large for {MONEY_TYPE}: '{value}'")
+        raise ValueError(f"'{value}' is not a finite amount")
+    return amount
+
+
+def _money_value(value: Any, column: str) -> Decimal | None:
+    try:
+        amount = _amount(value)
+    except ValueError as exc:
+        raise ValueError(f"column '{column}': {exc}") from None
+    if amount is not None and abs(amount) >= _LIMIT:
+        raise ValueError(f"column '{column}': '{value}' is too large for {MONEY_TYPE}")
     return amount
 
 

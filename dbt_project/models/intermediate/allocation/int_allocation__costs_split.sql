@@ -61,15 +61,9 @@ shares as (
 node_pieces as (
 
     select
-        costs.charge_date,
-        costs.source,
-        costs.billing_period,
-        costs.provider_name,
-        costs.billing_currency,
-        costs.sub_account_id,
-        costs.service_category,
-        costs.cluster_name,
-        costs.node_name,
+        {%- for column in node_cost_grain %}
+        costs.{{ column }},
+        {%- endfor %}
         shares.namespace_name,
         shares.workload_name,
         shares.allocation_bucket,
@@ -103,14 +97,9 @@ node_pieces as (
 node_split as (
 
     select
-        charge_date,
-        source,
-        billing_period,
-        provider_name,
-        billing_currency,
-        sub_account_id,
-        service_category,
-        cluster_name,
+        {%- for column in node_cost_grain if column != 'node_name' %}
+        {{ column }},
+        {%- endfor %}
         namespace_name,
         workload_name,
         allocation_bucket,

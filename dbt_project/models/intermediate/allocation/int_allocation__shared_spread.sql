@@ -65,12 +65,12 @@ weights as (
         receivers.charge_date,
         receivers.namespace_name,
         {%- if split == 'even' %}
-        1.0 / totals.receiver_count as spread_weight
+        cast(1 as {{ dbt.type_float() }}) / totals.receiver_count as spread_weight
         {%- else %}
         case
             when totals.effective_cost <> 0 then {{ money_ratio('receivers.effective_cost', 'totals.effective_cost') }}
             when totals.billed_cost <> 0 then {{ money_ratio('receivers.billed_cost', 'totals.billed_cost') }}
-            else 1.0 / totals.receiver_count
+            else cast(1 as {{ dbt.type_float() }}) / totals.receiver_count
         end as spread_weight
         {%- endif %}
     from receivers
