@@ -4,11 +4,17 @@
     The allocation models aggregate or spread them together, so a step cannot drop or reorder one.
 -#}
 {% macro allocation_measures() -%}
+    {{ return(allocation_money_measures() + [
+        'cpu_core_hours_requested', 'cpu_core_hours_used', 'memory_gib_hours_requested', 'memory_gib_hours_used',
+    ]) }}
+{%- endmacro %}
+
+{#- The money among the measures: exact decimals, split with a remainder so nothing is lost (macros/money.sql). -#}
+{% macro allocation_money_measures() -%}
     {{ return([
         'effective_cost', 'billed_cost',
         'cpu_cost', 'memory_cost', 'gpu_cost', 'storage_cost', 'network_cost', 'overhead_cost', 'other_cost',
         'workload_idle_cost',
-        'cpu_core_hours_requested', 'cpu_core_hours_used', 'memory_gib_hours_requested', 'memory_gib_hours_used',
     ]) }}
 {%- endmacro %}
 

@@ -1,8 +1,9 @@
 -- Why: allocation may move money between namespaces, idle, shared and unallocated, but never create or
 -- lose it (the money basis of the allocation rule). For every provider x charge_date x billing_currency,
 -- effective_cost and billed_cost summed over fct_k8s_allocation_daily equal fct_cost_daily's (billed outside
--- the amortized dataset, effective where it is the cost of record) within 0.01. Returns the days that do not
--- add up.
+-- the amortized dataset, effective where it is the cost of record) to 1e-9 of the day's total (macro
+-- money_differs; the splits hand their remainder to one piece, so they add up exactly). Returns the days that
+-- do not add up.
 with
 
 billed as (
@@ -51,5 +52,5 @@ compared as (
 
 select *
 from compared
-where abs(allocated_billed_cost - expected_billed_cost) > 0.01
-    or abs(allocated_effective_cost - expected_effective_cost) > 0.01
+where {{ money_differs('allocated_billed_cost', 'expected_billed_cost') }}
+    or {{ money_differs('allocated_effective_cost', 'expected_effective_cost') }}

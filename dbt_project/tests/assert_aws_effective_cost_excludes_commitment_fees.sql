@@ -2,7 +2,8 @@
 -- SavingsPlanUpfrontFee) and once amortized on the covered usage, and SavingsPlanNegation cancels the
 -- on-demand cost of covered usage. Effective cost must count each dollar once: this restates the row rules
 -- on the staged CUR, independently of the model, and returns each billing period whose effective total
--- differs (beyond 0.005), plus any fee or negation row with non-zero effective cost.
+-- differs (beyond 1e-9 of the total, macro money_differs), plus any fee or negation row with non-zero effective
+-- cost.
 with
 
 cur as (
@@ -57,5 +58,5 @@ select
 from expected
 full outer join modelled
     on expected.billing_period = modelled.billing_period
-where abs(coalesce(expected.effective_cost, 0) - coalesce(modelled.effective_cost, 0)) > 0.005
+where {{ money_differs('coalesce(modelled.effective_cost, 0)', 'coalesce(expected.effective_cost, 0)') }}
     or coalesce(modelled.fee_effective_cost, 0) > 0

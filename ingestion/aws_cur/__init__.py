@@ -20,7 +20,7 @@ from dlt.common.schema.typing import TColumnSchema
 
 from finops_core.errors import MissingColumnError
 from finops_core.warehouse import quarantine_dir
-from ingestion.common.arrow_io import ARROW_TYPES
+from ingestion.common.arrow_io import ARROW_TYPES, dlt_columns
 from ingestion.common.fileinfo import is_remote, local_copy
 from ingestion.common.lake import is_lake
 from ingestion.common.quarantine import quarantine_file
@@ -45,10 +45,7 @@ from .settings import CORE_COLUMNS, REPLACE_KEY, REQUIRED_COLUMNS, SOURCE_NAME, 
 
 log = logging.getLogger(__name__)
 
-_DLT_TYPES = {"varchar": "text", "double": "double", "timestamp with time zone": "timestamp"}
-CORE_COLUMN_HINTS: list[TColumnSchema] = [
-    {"name": name, "data_type": _DLT_TYPES[typ]} for name, typ in {**CORE_COLUMNS, STAMP_COLUMN: "varchar"}.items()
-]
+CORE_COLUMN_HINTS: list[TColumnSchema] = list(dlt_columns({**CORE_COLUMNS, STAMP_COLUMN: "varchar"}).values())
 
 
 @dlt.source(name=SOURCE_NAME, max_table_nesting=0)

@@ -10,11 +10,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from ingestion.common.money import MONEY_TYPE
+
 from .settings import (
     CORE_COLUMNS,
     DOUBLE_COLUMNS,
     LEGACY_CATEGORIES,
     MAP_COLUMNS,
+    MONEY_COLUMNS,
     MONEY_SUFFIXES,
     TIMESTAMP_COLUMNS,
 )
@@ -54,12 +57,15 @@ def classify(raw: str) -> tuple[str, str]:
 
 
 def target_type(name: str) -> str:
-    """DuckDB type of a normalized column: timestamps, money/quantities as double, the rest text."""
+    """DuckDB type of a normalized column: timestamps, money as exact decimals, quantities as double, the
+    rest text."""
     if name in CORE_COLUMNS:
         return CORE_COLUMNS[name]
     if name in TIMESTAMP_COLUMNS:
         return "timestamp with time zone"
-    if name in DOUBLE_COLUMNS or name.endswith(MONEY_SUFFIXES):
+    if name in MONEY_COLUMNS or name.endswith(MONEY_SUFFIXES):
+        return MONEY_TYPE
+    if name in DOUBLE_COLUMNS:
         return "double"
     return "varchar"
 
@@ -178,7 +184,7 @@ def direct_safe(schema: Sequence[tuple[str, str]]) -> bool:
         target, name = classify(raw)
         want = target_type(name) if target == "column" and name not in MAP_COLUMNS else "varchar"
         src = typ.upper()
-        if want == "double" and not src.startswith(_NUMERIC):
+        if want in ("double", MONEY_TYPE) and not src.startswith(_NUMERIC):
             return False
         if want.startswith("timestamp") and not src.startswith(("TIMESTAMP", "DATE")):
             return False

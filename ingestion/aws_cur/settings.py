@@ -6,6 +6,8 @@ Column names are CUR 2.0 snake_case; legacy ``category/Name`` headers are transl
 
 from __future__ import annotations
 
+from ingestion.common.money import MONEY_TYPE
+
 SOURCE_NAME = "aws_cur"
 TABLE_NAME = "cost_and_usage"
 #: A delivery replaces every older row of the same (export, billing period): see replace.py.
@@ -48,20 +50,20 @@ CORE_COLUMNS: dict[str, str] = {
     "line_item_currency_code": "varchar",
     "line_item_usage_amount": "double",
     "line_item_unblended_rate": "varchar",
-    "line_item_unblended_cost": "double",
-    "line_item_net_unblended_cost": "double",
-    "line_item_blended_cost": "double",
+    "line_item_unblended_cost": MONEY_TYPE,
+    "line_item_net_unblended_cost": MONEY_TYPE,
+    "line_item_blended_cost": MONEY_TYPE,
     "product_instance_type": "varchar",
     "product_region_code": "varchar",
     "product_product_family": "varchar",
     "pricing_term": "varchar",
     "pricing_unit": "varchar",
-    "pricing_public_on_demand_cost": "double",
+    "pricing_public_on_demand_cost": MONEY_TYPE,
     "reservation_reservation_a_r_n": "varchar",
-    "reservation_effective_cost": "double",
+    "reservation_effective_cost": MONEY_TYPE,
     "savings_plan_savings_plan_a_r_n": "varchar",
-    "savings_plan_savings_plan_effective_cost": "double",
-    "discount_total_discount": "double",
+    "savings_plan_savings_plan_effective_cost": MONEY_TYPE,
+    "discount_total_discount": MONEY_TYPE,
     "resource_tags": "varchar",  # JSON object text, keys like user_owner
     "cost_category": "varchar",  # JSON object text
     "_source_file": "varchar",
@@ -80,12 +82,17 @@ TIMESTAMP_COLUMNS = frozenset(
     }
 )
 
-#: Money and quantity columns loaded as double: explicit names plus these suffixes.
+#: Quantity columns loaded as double.
 DOUBLE_COLUMNS = frozenset(
     {
         "line_item_usage_amount",
         "line_item_normalized_usage_amount",
         "line_item_normalization_factor",
+    }
+)
+#: Money columns loaded as exact decimals (``MONEY_TYPE``): explicit names plus these suffixes.
+MONEY_COLUMNS = frozenset(
+    {
         "savings_plan_total_commitment_to_date",
         "savings_plan_used_commitment",
         "reservation_upfront_value",
@@ -96,6 +103,7 @@ MONEY_SUFFIXES = (
     "_fee",
     "_discount",
     "_fee_for_usage",
+    "_cost_for_usage",
     "_fee_for_billing_period",
     "_commitment_for_billing_period",
 )

@@ -25,6 +25,7 @@ from ingestion.common.arrow_io import (
 from ingestion.common.csv_text import CsvLayout, sniff
 from ingestion.common.files import list_files, read_text
 from ingestion.common.localized import FileDates, FileNumbers
+from ingestion.common.money import to_money
 from ingestion.common.periods import EXACT_PREFIX, PARSE_ERRORS, FileSpec
 from ingestion.common.quarantine import quarantine_file
 from ingestion.common.stats import LoadStats
@@ -158,7 +159,8 @@ def _layout(path: str) -> CsvLayout:
 
 def _typed(t: pa.Table, numbers: FileNumbers, dates: FileDates) -> pa.Table:
     """Dates, numbers (decimal convention decided per file) and tags typed; the cost text kept exact."""
-    numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n.endswith("_cost")]
+    money = {n for n in t.column_names if n in settings.MONEY_COLUMNS or n.endswith("_cost")}
+    numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n in money]
     numbers.decide({n: t[n].combine_chunks() for n in numeric})
     dates.decide({n: t[n].combine_chunks() for n in t.column_names if n in settings.DATE_COLUMNS})
     for i, name in enumerate(t.column_names):
@@ -168,7 +170,7 @@ def _typed(t: pa.Table, numbers: FileNumbers, dates: FileDates) -> pa.Table:
             text = numbers.normalize(t[name].combine_chunks(), name)
             if name == settings.COST_COLUMN:
                 t = t.append_column(EXACT_COST, text)
-            t = t.set_column(i, name, to_float(text, name))
+            t = t.set_column(i, name, to_money(text, name) if name in money else to_float(text, name))
         elif name == "tags":
             t = t.set_column(i, name, to_json_object(t[name].combine_chunks()))
     return t

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ingestion.common.money import MONEY_TYPE
+
 SOURCE = "azure_cost"
 TABLE_NAME = "costs"
 FILE_PATTERNS = ["*.csv", "*.csv.gz", "manifest.json"]
@@ -50,19 +52,22 @@ DATE_COLUMNS = {
     "service_period_end_date",
     "exchange_rate_date",
 }
-#: Numeric columns typed as double (plus any column whose name ends in ``_cost``).
+#: Quantities, prices and rates typed as double.
 DOUBLE_COLUMNS = {
     "quantity",
     "effective_price",
     "unit_price",
     "payg_price",
+    "exchange_rate_pricing_to_billing",
+    "resource_rate",
+}
+#: Amounts typed as exact decimals (``MONEY_TYPE``), plus any column whose name ends in ``_cost``.
+MONEY_COLUMNS = {
     "cost_in_billing_currency",
     "cost_in_pricing_currency",
     "cost_in_usd",
     "payg_cost_in_billing_currency",
     "payg_cost_in_usd",
-    "exchange_rate_pricing_to_billing",
-    "resource_rate",
 }
 
 COST_COLUMN = "cost_in_billing_currency"
@@ -109,8 +114,8 @@ CORE_COLUMNS: dict[str, str] = {
     "effective_price": "double",
     "unit_price": "double",
     "payg_price": "double",
-    "cost_in_billing_currency": "double",
-    "payg_cost_in_billing_currency": "double",
+    "cost_in_billing_currency": MONEY_TYPE,
+    "payg_cost_in_billing_currency": MONEY_TYPE,
     "billing_currency": "varchar",
     "tags": "varchar",
     "additional_info": "varchar",

@@ -18,11 +18,13 @@ import pyarrow.parquet as pq
 from . import csv_text
 from .files import _fs_and_root, open_file
 from .localized import FileDates
+from .money import MONEY_ARROW, MONEY_PRECISION, MONEY_SCALE, MONEY_TYPE
 
 #: DuckDB type (as written in ``CORE_COLUMNS``) -> Arrow type.
 ARROW_TYPES: dict[str, pa.DataType] = {
     "varchar": pa.string(),
     "double": pa.float64(),
+    MONEY_TYPE: MONEY_ARROW,
     "bigint": pa.int64(),
     "date": pa.date32(),
     "timestamp with time zone": pa.timestamp("us", tz="UTC"),
@@ -32,6 +34,7 @@ ARROW_TYPES: dict[str, pa.DataType] = {
 DLT_TYPES: dict[str, dict] = {
     "varchar": {"data_type": "text"},
     "double": {"data_type": "double"},
+    MONEY_TYPE: {"data_type": "decimal", "precision": MONEY_PRECISION, "scale": MONEY_SCALE},
     "bigint": {"data_type": "bigint"},
     "date": {"data_type": "date"},
     "timestamp with time zone": {"data_type": "timestamp", "timezone": True},

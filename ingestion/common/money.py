@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import decimal
 import json
+import logging
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
@@ -21,6 +23,17 @@ EXACT = decimal.Context(
     prec=200, traps=[decimal.Inexact, decimal.InvalidOperation, decimal.Overflow, decimal.DivisionByZero]
 )
 ZERO = Decimal(0)
+
+#: Warehouse type of every source money column: DuckDB's widest decimal. 18 decimals keep every real
+#: sample to within 5e-19 per value (cells with more digits are rounded to the nearest, see README); 20
+#: integer digits hold any bill, in any currency.
+MONEY_PRECISION, MONEY_SCALE = 38, 18
+MONEY_TYPE = f"decimal({MONEY_PRECISION}, {MONEY_SCALE})"
+MONEY_ARROW = pa.decimal128(MONEY_PRECISION, MONEY_SCALE)
+_QUANTUM = Decimal(1).scaleb(-MONEY_SCALE)
+_LIMIT = Decimal(10) ** (MONEY_PRECISION - MONEY_SCALE)
+_ROUND = decimal.Context(prec=200, rounding=decimal.ROUND_HALF_UP)  # away from zero, as DuckDB casts
+log = logging.getLogger(__name__)
 
 
 class Amount(float):
@@ -66,16 +79,68 @@ def exact_sum(values: pa.Array | pa.ChunkedArray) -> Decimal:
     counts = pc.value_counts(arr)
     total = ZERO
     for value, n in zip(counts.field(0).to_pylist(), counts.field(1).to_pylist(), strict=True):
-        if value is None or (isinstance(value, str) and not value.strip()):
-            continue
-        try:
-            amount = to_decimal(value)
-        except decimal.InvalidOperation:
-            raise ValueError(f"'{value}' is not a number") from None
-        if not amount.is_finite():
-            raise ValueError(f"'{value}' is not a finite amount")
-        total = EXACT.add(total, EXACT.multiply(amount, n))
+        amount = _amount(value)
+        if amount is not None:
+            total = EXACT.add(total, EXACT.multiply(amount, n))
     return total
+
+
+def to_money(values: pa.Array | pa.ChunkedArray, column: str) -> pa.Array:
+    """A money column (text, float, integer or decimal) as ``MONEY_ARROW``; blank text is null.
+
+    Floats go through their shortest round-trip text (what the provider wrote), like :func:`exact_sum`.
+    Arrow's cast does the common case; values it refuses (more than 18 decimals, odd forms) are
+    converted once per distinct value, rounded to 18 decimals (half away from zero, as DuckDB rounds).
+    ``ValueError`` names the column when a value is not a finite number or does not fit.
+    """
+    arr = values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+    if pa.types.is_null(arr.type):
+        return pa.nulls(len(arr), MONEY_ARROW)
+    if not pa.types.is_decimal(arr.type):
+        arr = pc.cast(arr, pa.string())
+        arr = pc.utf8_trim_whitespace(arr) if pa.types.is_string(arr.type) else arr
+    try:
+        return pc.cast(arr, MONEY_ARROW)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        pass
+    encoded = pc.dictionary_encode(arr)
+    if not isinstance(encoded, pa.DictionaryArray):
+        encoded = encoded.combine_chunks()
+    exact = [_money_value(v, column) for v in encoded.dictionary.to_pylist()]
+    rounded = [v if v is None else v.quantize(_QUANTUM, context=_ROUND) for v in exact]
+    changed = sum(1 for a, b in zip(exact, rounded, strict=True) if a is not None and a != b)
+    if changed:
+        log.info("column '%s': %d distinct value(s) with more than %d decimals rounded", column,
+                 changed, MONEY_SCALE)  # fmt: skip
+    return pc.take(money_array(rounded), encoded.indices)
+
+
+def money_array(values: Iterable[Decimal | None]) -> pa.Array:
+    """Exact decimals (at most 18 decimals, see :func:`to_money`) as a ``MONEY_ARROW`` array."""
+    return pa.array(list(values), MONEY_ARROW)
+
+
+def _amount(value: Any) -> Decimal | None:
+    """One cell as a finite ``Decimal`` (None when blank); ``ValueError`` quoting the cell otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        amount = to_decimal(value)
+    except decimal.InvalidOperation:
+        raise ValueError(f"'{value}' is not a number") from None
+    if not amount.is_finite():
+        raise ValueError(f"'{value}' is not a finite amount")
+    return amount
+
+
+def _money_value(value: Any, column: str) -> Decimal | None:
+    try:
+        amount = _amount(value)
+    except ValueError as exc:
+        raise ValueError(f"column '{column}': {exc}") from None
+    if amount is not None and abs(amount) >= _LIMIT:
+        raise ValueError(f"column '{column}': '{value}' is too large for {MONEY_TYPE}")
+    return amount
 
 
 def plain(value: Decimal) -> str:

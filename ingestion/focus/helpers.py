@@ -25,6 +25,7 @@ from ingestion.common.arrow_io import (
     unique_names,
 )
 from ingestion.common.localized import FileNumbers
+from ingestion.common.money import to_money
 from ingestion.common.periods import EXACT_PREFIX, FileSpec
 
 from . import settings
@@ -108,7 +109,8 @@ def read_focus(path: str) -> Iterator[pa.Table]:
                 arr = numbers.normalize(arr, name) if name in text else arr
                 if name == settings.COST_COLUMN:
                     cols[EXACT_COST] = arr
-                cols[name] = to_float(arr, name)
+                money = name.endswith(settings.MONEY_SUFFIX)
+                cols[name] = to_money(arr, name) if money else to_float(arr, name)
             elif name == "tags":
                 cols[name] = to_json_object(arr)
             else:

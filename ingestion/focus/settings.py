@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from ingestion.common.money import MONEY_TYPE
+
 SOURCE = "focus"
 TABLE_NAME = "costs"
 FILE_PATTERNS = ["*.csv", "*.csv.gz", "*.parquet"]
 
 #: FOCUS columns typed as UTC timestamps.
 TIMESTAMP_COLUMNS = {"billing_period_start", "billing_period_end", "charge_period_start", "charge_period_end"}
-#: Also double: every FOCUS column named ``*_cost``, ``*_quantity`` or ``*_unit_price``.
+#: Also numbers: every FOCUS column named ``*_cost`` (exact decimals, ``MONEY_TYPE``), ``*_quantity`` or
+#: ``*_unit_price`` (double).
 DOUBLE_SUFFIXES = ("_cost", "_quantity", "_unit_price")
+MONEY_SUFFIX = "_cost"
 #: ``x_`` provider extension columns are kept as text, whatever their suffix.
 EXTENSION_PREFIX = "x_"
 
@@ -60,10 +64,10 @@ CORE_COLUMNS: dict[str, str] = {
     "commitment_discount_category": "varchar",
     "commitment_discount_status": "varchar",
     "commitment_discount_type": "varchar",
-    "billed_cost": "double",
-    "effective_cost": "double",
-    "list_cost": "double",
-    "contracted_cost": "double",
+    "billed_cost": MONEY_TYPE,
+    "effective_cost": MONEY_TYPE,
+    "list_cost": MONEY_TYPE,
+    "contracted_cost": MONEY_TYPE,
     "billing_currency": "varchar",
     "tags": "varchar",
     "_source_file": "varchar",

@@ -26,7 +26,7 @@ from ingestion.common.arrow_io import (
 )
 from ingestion.common.files import open_file
 from ingestion.common.localized import FileNumbers
-from ingestion.common.money import EXACT, ZERO, plain, to_decimal
+from ingestion.common.money import EXACT, ZERO, money_array, plain, to_decimal, to_money
 from ingestion.common.periods import EXACT_PREFIX, FileSpec
 
 from . import settings
@@ -89,12 +89,13 @@ def _credits(items: list | None) -> tuple[str | None, Decimal]:
 
 
 def _credit_columns(texts: list[str | None], sums: list[Decimal], name: str) -> dict[str, pa.Array]:
-    """``credits`` JSON text, ``credits_amount`` (the exact sum, correctly rounded to a double) and the
-    exact sum as text for the stats."""
+    """``credits`` JSON text, ``credits_amount`` (the exact sum as a warehouse decimal) and the exact sum
+    as text for the stats."""
+    exact = pa.array([plain(v) for v in sums], pa.string())
     return {
         name: pa.array(texts, pa.string()),
-        "credits_amount": pa.array([float(v) for v in sums], pa.float64()),
-        EXACT_CREDITS: pa.array([plain(v) for v in sums], pa.string()),
+        "credits_amount": to_money(exact, "credits_amount"),
+        EXACT_CREDITS: exact,
     }
 
 
@@ -171,7 +172,8 @@ def read_billing(path: str) -> Iterator[pa.Table]:
             if col not in t.column_names:
                 raise MissingColumnError(path, shown)
         cols: dict[str, pa.Array] = {}
-        numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n.startswith("cost_at_")]
+        money = {n for n in t.column_names if n in settings.MONEY_COLUMNS or n.startswith("cost_at_")}
+        numeric = [n for n in t.column_names if n in settings.DOUBLE_COLUMNS or n in money]
         text = {n: t[n].combine_chunks() for n in numeric if pa.types.is_string(t[n].type)}
         numbers.decide(text)
         for name in t.column_names:
@@ -184,13 +186,13 @@ def read_billing(path: str) -> Iterator[pa.Table]:
                 arr = numbers.normalize(arr, name) if name in text else arr
                 if name == "cost":
                     cols[EXACT_COST] = arr
-                cols[name] = to_float(arr, name)
+                cols[name] = to_money(arr, name) if name in money else to_float(arr, name)
             elif pa.types.is_list(arr.type) or pa.types.is_large_list(arr.type):
                 cols[name] = pa.array([None if v is None else json.dumps(v) for v in arr.to_pylist()], pa.string())
             else:
                 cols[name] = arr if pa.types.is_string(arr.type) else pc.cast(arr, pa.string())
         if "credits_amount" not in cols:
-            cols["credits_amount"] = pa.array([0.0] * t.num_rows)
+            cols["credits_amount"] = money_array([ZERO] * t.num_rows)
             cols[EXACT_CREDITS] = pa.array(["0"] * t.num_rows, pa.string())
         month = pc.utf8_trim_whitespace(cols["invoice_month"])
         if not pc.all(pc.match_substring_regex(month, r"^\d{6}$")).as_py():

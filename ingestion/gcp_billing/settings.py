@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from ingestion.common.money import MONEY_TYPE
+
 SOURCE = "gcp_billing"
 TABLE_NAME = "billing_export"
 FILE_PATTERNS = [
@@ -23,10 +25,11 @@ LABEL_COLUMNS = {"labels", "system_labels", "project_labels", "tags"}
 #: Credits list kept as JSON list text; ``credits_amount`` = sum of the amounts (negative numbers).
 CREDITS_COLUMN = "credits"
 TIMESTAMP_COLUMNS = {"usage_start_time", "usage_end_time", "export_time", "partition_date"}
+#: Amounts typed as exact decimals (``MONEY_TYPE``), plus every ``cost_at_*`` column.
+MONEY_COLUMNS = {"cost", "cost_at_list"}
+#: Quantities, prices and rates typed as double.
 DOUBLE_COLUMNS = {
-    "cost",
     "currency_conversion_rate",
-    "cost_at_list",
     "usage_amount",
     "usage_amount_in_pricing_units",
     "price_effective_price",
@@ -58,16 +61,16 @@ CORE_COLUMNS: dict[str, str] = {
     "resource_name": "varchar",
     "resource_global_name": "varchar",
     "export_time": "timestamp with time zone",
-    "cost": "double",
+    "cost": MONEY_TYPE,
     "currency": "varchar",
     "currency_conversion_rate": "double",
-    "cost_at_list": "double",
+    "cost_at_list": MONEY_TYPE,
     "usage_amount": "double",
     "usage_unit": "varchar",
     "usage_amount_in_pricing_units": "double",
     "usage_pricing_unit": "varchar",
     "credits": "varchar",
-    "credits_amount": "double",
+    "credits_amount": MONEY_TYPE,
     "invoice_month": "varchar",
     "cost_type": "varchar",
     "_source_file": "varchar",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import duckdb
@@ -114,11 +115,15 @@ def test_every_real_file_loads_with_its_own_total(real_data, tmp_warehouse):
     by_file = {f: ps for ps in stats.periods.values() for f in ps.files}
     for f in files:
         raw = pd.read_csv(f, dtype=str)
-        expected = float(cost_column(raw).sum())
+        cells = raw["lineItem/UnblendedCost" if "lineItem/UnblendedCost" in raw else "line_item_unblended_cost"]
+        with localcontext() as ctx:
+            ctx.prec = 100
+            expected = sum((Decimal(c) for c in cells.dropna()), Decimal(0))
         rows, cost = loaded[str(f)]
         assert rows == len(raw), f.name
-        assert round(cost, 2) == round(expected, 2), f.name
-        assert round(by_file[str(f)].billed_cost, 2) == round(expected, 2), f.name
+        assert by_file[str(f)].exact_cost == expected, f.name
+        # exact to the 18th decimal: a cell with more digits is rounded by at most 5e-19
+        assert abs(cost - expected) <= Decimal("5e-19") * rows, f.name
     assert {ps.billing_period for ps in stats.periods.values()} == {"2018-06", "2022-07", "2023-06"}
     # legacy headers normalized, tags and cost categories folded into JSON with CUR 2.0 keys
     tags = query(
@@ -260,8 +265,9 @@ def test_dbt_staging_builds_on_loaded_data(real_data, tmp_path, tmp_warehouse):
         capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     assert result.returncode == 0, result.stdout[-3000:]
-    rows = query(tmp_warehouse, "select count(*), round(sum(unblended_cost), 2) from staging.stg_aws__cur")
-    assert rows == [(19 + 2 + 3 + 8, round(0.08274998412743494 + 30 + 7 * 1.25 - 0.625, 2))]
+    rows = query(tmp_warehouse, "select count(*), sum(unblended_cost) from staging.stg_aws__cur")
+    # the legacy test file's 0.0827499841274349353 is kept to its 18th decimal, the rest exactly
+    assert rows == [(19 + 2 + 3 + 8, Decimal("0.082749984127434938") + 30 + 7 * Decimal("1.25") - Decimal("0.625"))]
 
 
 def table_jobs(pipeline) -> list[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import shutil
+from decimal import Decimal, localcontext
 from pathlib import Path
 
 import duckdb
@@ -37,10 +38,13 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-def file_total(path: Path) -> tuple[int, float]:
+def file_total(path: Path) -> tuple[int, Decimal]:
+    """Rows and the exact sum of the cost cells, as written."""
     df = pd.read_csv(path, encoding="utf-8-sig", dtype=str)
     col = next(c for c in df.columns if c.lower() in ("cost", "costinbillingcurrency"))
-    return len(df), float(df[col].astype(float).sum())
+    with localcontext() as ctx:
+        ctx.prec = 100
+        return len(df), sum((Decimal(v) for v in df[col].dropna()), Decimal(0))
 
 
 def run_folder(root: Path, export: str, run: str, rows: pd.DataFrame, run_id: str, kind="ActualCost") -> Path:
@@ -66,9 +70,10 @@ def test_real_file_loads_with_its_own_total(name, real_data, tmp_path, tmp_wareh
     stats = load(src, tmp_warehouse)
     rows, total = file_total(real_data / "azure" / name)
     assert sum(p.rows for p in stats.periods.values()) == rows
-    assert round(sum(p.billed_cost for p in stats.periods.values()), 2) == round(total, 2)
+    assert sum(p.exact_cost for p in stats.periods.values()) == total
     loaded = query(tmp_warehouse, "select count(*), sum(cost_in_billing_currency) from raw_azure_cost.costs")[0]
-    assert loaded[0] == rows and round(loaded[1], 2) == round(total, 2)
+    # exact to the 18th decimal: cells with more digits are rounded by at most 5e-19 each
+    assert loaded[0] == rows and abs(loaded[1] - total) <= Decimal("5e-19") * rows
 
 
 def test_loading_twice_changes_nothing(real_data, tmp_warehouse):

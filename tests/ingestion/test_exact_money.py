@@ -14,7 +14,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from ingestion.common.money import Amount, dumps, exact_sum, plain
+from ingestion.common.money import MONEY_ARROW, Amount, dumps, exact_sum, plain, to_money
 from ingestion.common.stats import LoadStats, Quarantined
 from ingestion.load import run_load
 
@@ -30,6 +30,22 @@ def test_exact_sum_of_text_float_and_decimal_cells():
     assert exact_sum(pa.array(wide)) == Decimal("12345678901234567890.123456789012345678001")  # beyond 28 digits
     with pytest.raises(ValueError, match="'abc' is not a number"):
         exact_sum(pa.array(["1", "abc"]))
+
+
+def test_money_columns_become_exact_decimals():
+    got = to_money(pa.array(["0.1", " 2.5E-7 ", "", None, "-3"]), "cost").to_pylist()
+    assert got == [Decimal("0.1"), Decimal("2.5E-7"), None, None, Decimal(-3)]
+    assert to_money(pa.array([0.1, 1e-05]), "cost").to_pylist() == [Decimal("0.1"), Decimal("0.00001")]  # shortest repr
+    assert to_money(pa.array([7], pa.int64()), "cost").type == MONEY_ARROW
+    # more than 18 decimals: rounded to the nearest 1e-18, half away from zero (as DuckDB casts the CUR)
+    long = to_money(pa.array(["0.0001188669167459011366", "0.0000000000000000025", "-0.0000000000000000025"]), "c")
+    assert long.to_pylist() == [Decimal("0.000118866916745901"), Decimal("3E-18"), Decimal("-3E-18")]
+    with pytest.raises(ValueError, match="column 'cost': 'abc' is not a number"):
+        to_money(pa.array(["1", "abc"]), "cost")
+    with pytest.raises(ValueError, match="column 'cost': 'nan' is not a finite amount"):
+        to_money(pa.array(["nan"]), "cost")
+    with pytest.raises(ValueError, match=r"column 'cost': '1e20' is too large for decimal\(38, 18\)"):
+        to_money(pa.array(["1e20"]), "cost")
 
 
 def test_json_keeps_every_digit_and_plain_json_still_works():
@@ -80,7 +96,7 @@ def test_real_mca_file_reports_the_exact_sum_of_its_cells(real_data, tmp_warehou
     with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
         sql = "select cost_in_billing_currency from raw_azure_cost.costs order by _line_number"
         loaded = [r[0] for r in con.execute(sql).fetchall()]
-    assert loaded == [float(c) for c in cells], "each raw cell is the double of its text: nothing rounded or truncated"
+    assert loaded == [Decimal(c) for c in cells], "each raw cell is its text as an exact decimal: nothing rounded"
 
 
 def _cur_csv(path, costs: list[str]) -> None:
@@ -117,3 +133,10 @@ def test_cur_parquet_doubles_sum_by_their_shortest_repr(tmp_path, tmp_warehouse)
     result = run_load("aws_cur", str(tmp_path / "cur.parquet"), tmp_warehouse)
     (period,) = result.stats.periods.values()
     assert period.exact_cost == Decimal("0.90000025")  # a float sum gives 0.9000002500000001
+    with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
+        raw, typ = con.execute(
+            "select sum(line_item_unblended_cost), any_value(typeof(line_item_unblended_cost)) "
+            "from raw_aws_cur.cost_and_usage"
+        ).fetchone()
+    # a Parquet double lands as DECIMAL(38, 18) within one double rounding (1e-16 relative) of its text
+    assert typ == "DECIMAL(38,18)" and abs(raw - Decimal("0.90000025")) <= Decimal("1e-16")

@@ -71,7 +71,7 @@ def test_parquet_and_extension_columns(real_data, tmp_path, tmp_warehouse):
         "select distinct _export, x_service_code, typeof(charge_period_start), typeof(billed_cost) "
         "from raw_focus.costs where provider_name = 'AWS'",
     )
-    assert got == [("AWS:focus-export", "svc", "TIMESTAMP WITH TIME ZONE", "DOUBLE")]
+    assert got == [("AWS:focus-export", "svc", "TIMESTAMP WITH TIME ZONE", "DECIMAL(38,18)")]
 
 
 def test_loading_twice_changes_nothing(real_data, tmp_warehouse):

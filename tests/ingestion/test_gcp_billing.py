@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import shutil
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -90,8 +91,15 @@ def write_ndjson(folder: Path, rows: list[dict], month: str) -> Path:
     return path
 
 
-def rows_total(rows: list[dict]) -> float:
-    return sum(r["cost"] + sum(c["amount"] for c in r["credits"]) for r in rows)
+def exact(value: float) -> Decimal:
+    """A JSON number as written (``json.dumps`` writes a float's shortest repr)."""
+    return Decimal(repr(value))
+
+
+def rows_total(rows: list[dict]) -> Decimal:
+    """The exact billed total of NDJSON rows: cost + credits, as written."""
+    return sum((exact(r["cost"]) + sum((exact(c["amount"]) for c in r["credits"]), Decimal(0)) for r in rows),
+               Decimal(0))  # fmt: skip
 
 
 def test_real_flattened_csv_loads_with_its_own_total(real_data, tmp_warehouse):
@@ -114,7 +122,7 @@ def test_nested_ndjson_is_flattened_and_totals_match(real_data, tmp_path, tmp_wa
     write_ndjson(folder, rows, "202012")
     shutil.copy(real_data / "gcp" / CSV, folder / CSV)
     stats = load(folder, tmp_warehouse)
-    assert round(stats.periods[("2020-12", "USD", "")].billed_cost, 2) == round(rows_total(rows), 2)
+    assert stats.periods[("2020-12", "USD", "")].exact_cost == rows_total(rows)
     assert stats.periods[("2020-12", "USD", "")].rows == len(rows)
     got = query(
         tmp_warehouse,
@@ -145,7 +153,7 @@ def test_redelivered_invoice_month_replaces_the_old_one(real_data, tmp_path, tmp
     n, total = query(tmp_warehouse, "select count(*), sum(cost + credits_amount) from raw_gcp_billing.billing_export")[
         0
     ]
-    assert n == 4 and round(total, 2) == round(rows_total(smaller), 2)
+    assert n == 4 and total == rows_total(smaller)
 
 
 def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
@@ -203,4 +211,4 @@ def test_corrupt_file_without_a_period_in_its_name_never_half_replaces_a_month(r
     stats = load(folder, tmp_warehouse, tmp_path / "quarantine")
     assert [q.path for q in stats.quarantined] == [str(b)]
     after = query(tmp_warehouse, "select count(*), round(sum(cost), 6) from raw_gcp_billing.billing_export")
-    assert after == before == [(len(rows), round(sum(r["cost"] for r in rows), 6))]
+    assert after == before == [(len(rows), round(sum(exact(r["cost"]) for r in rows), 6))]

@@ -40,11 +40,13 @@ from billed b full outer join allocated a using (provider_name, charge_date, bil
 """
 
 
-def _dbt(project: Path, *args: str) -> None:
+def _dbt(project: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
     """Run dbt on the copied project against $FINOPS_WAREHOUSE; fail the test with dbt's output."""
     cmd = [dbt_executable(), *args, "--project-dir", str(project), "--profiles-dir", str(project)]
     done = subprocess.run(cmd, cwd=project, capture_output=True, text=True, env=os.environ.copy())
-    assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    if check:
+        assert done.returncode == 0, done.stdout[-4000:] + done.stderr[-2000:]
+    return done
 
 
 def _query(warehouse: Path, sql: str) -> list[tuple]:
@@ -89,7 +91,8 @@ def estate(tmp_path_factory):
 def test_every_cent_is_allocated_per_provider_and_day(estate):
     days, billed_gap, effective_gap = _query(estate["warehouse"], CONSERVATION_SQL)[0]
     assert days >= 21, "three providers x seven days"
-    assert billed_gap < 0.005 and effective_gap < 0.005
+    # exact decimals, every split's remainder on one piece: not a cent, not the 18th decimal, is lost
+    assert billed_gap == 0 and effective_gap == 0
     # and the bill itself: billed per source and period = the generated invoices, effective = amortized spend
     got = {
         (s, p): (b, e)
@@ -101,8 +104,21 @@ def test_every_cent_is_allocated_per_provider_and_day(estate):
     }
     for t in estate["truth"]["expected_totals"]:
         billed, effective = got[(t["source"], t["billing_period"])]
-        assert billed == pytest.approx(t["billed_cost"], abs=0.005)
-        assert effective == pytest.approx(t.get("amortized_cost", t["billed_cost"]), abs=0.005)
+        assert float(billed) == pytest.approx(t["billed_cost"], abs=0.005)
+        assert float(effective) == pytest.approx(t.get("amortized_cost", t["billed_cost"]), abs=0.005)
+
+
+def test_allocation_conservation_test_fails_on_a_millionth_lost(estate):
+    """One allocation row 1e-6 off: assert_allocation_conserved (1e-9 relative per provider x day x currency)
+    fails; put back, it passes. The old 0.01 tolerance would not have seen it."""
+    wh, project = estate["warehouse"], estate["project"]
+    key = _query(wh, "select allocation_key from marts.fct_k8s_allocation_daily order by billed_cost desc limit 1")
+    for delta, passes in (("0.000001", False), ("-0.000001", True)):
+        with duckdb.connect(str(wh)) as con:
+            con.execute(f"update marts.fct_k8s_allocation_daily set billed_cost = billed_cost + {delta} "
+                        "where allocation_key = ?", [key[0][0]])  # fmt: skip
+        done = _dbt(project, "test", "--select", "assert_allocation_conserved", check=False)
+        assert (done.returncode == 0) is passes, done.stdout[-3000:]
 
 
 def test_buckets_components_and_team_totals_match_the_ground_truth(estate):
@@ -115,7 +131,7 @@ def test_buckets_components_and_team_totals_match_the_ground_truth(estate):
     off = _query(
         wh,
         "select count(*) from marts.fct_k8s_allocation_daily where abs(effective_cost - (cpu_cost + memory_cost "
-        "+ gpu_cost + storage_cost + network_cost + overhead_cost + other_cost)) > 0.0001",
+        "+ gpu_cost + storage_cost + network_cost + overhead_cost + other_cost)) > 1e-12",
     )[0][0]
     assert off == 0
     in_shared_namespaces = _query(
@@ -134,8 +150,8 @@ def test_buckets_components_and_team_totals_match_the_ground_truth(estate):
     assert {t["team"] for t in expected} >= {"payments", "checkout", "search", "unallocated"}
     for t in expected:
         billed, effective = teams[(t["billing_period"], t["team"])]
-        assert billed == pytest.approx(t["billed_cost"], rel=0.005, abs=0.01), t
-        assert effective == pytest.approx(t["effective_cost"], rel=0.005, abs=0.01), t
+        assert float(billed) == pytest.approx(t["billed_cost"], rel=0.005, abs=0.01), t
+        assert float(effective) == pytest.approx(t["effective_cost"], rel=0.005, abs=0.01), t
 
 
 def test_overprovisioned_workloads_carry_workload_idle_cost(estate):
@@ -151,7 +167,7 @@ def test_overprovisioned_workloads_carry_workload_idle_cost(estate):
         )[0]
         assert cost and cost > 0, w
         # requests are several times the p95 usage, so most of what the workload pays for sits idle
-        assert idle > 0.5 * cost, (w, cost, idle)
+        assert idle > cost / 2, (w, cost, idle)
 
 
 def test_even_split_and_a_seed_row_rebuild_without_reloading(estate):
@@ -188,8 +204,8 @@ def test_even_split_and_a_seed_row_rebuild_without_reloading(estate):
     assert max(abs(even[k] - weighted[k]) for k in weighted) > 1.0, "the even split spreads differently"
     assert set(_query(wh, totals_sql)) == totals, "but every provider x bucket total stays"
     _, billed_gap, effective_gap = _query(wh, CONSERVATION_SQL)[0]
-    assert billed_gap < 0.005 and effective_gap < 0.005
+    assert billed_gap == 0 and effective_gap == 0
     after = _query(wh, team_sql)
     assert [(t, s, cc) for t, s, cc, _ in after] == [(owner["team"], "mapping_seed", owner["cost_center"])]
-    assert after[0][3] == pytest.approx(before[0][3], abs=1e-9) and after[0][3] > 0
+    assert after[0][3] == before[0][3] and after[0][3] > 0
     assert _query(wh, "select count(*) from raw_aws_cur._dlt_loads")[0][0] == loads, "nothing was reloaded"

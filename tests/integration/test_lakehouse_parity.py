@@ -35,6 +35,7 @@ DAYS = 10
 API_DAYS = 3  # Palette and Prometheus pull the last days only (bills load whole)
 FILES = {"aws_cur": "aws/cur", "azure_cost": "azure", "gcp_billing": "gcp", "pricing": "pricing"}
 NUMERIC = ("DOUBLE", "FLOAT", "REAL", "DECIMAL")
+MONEY_TYPE = "DECIMAL(38,18)"
 MONEY_WORDS = ("cost", "amount", "debit", "credit", "total", "price")
 #: a mart's provider and billing month columns, where it has them
 GROUP_BY = (("provider_name", "ProviderName", "source"), ("billing_period", "x_BillingPeriod"))
@@ -173,6 +174,7 @@ def test_every_mart_has_the_same_rows_and_money_on_spark(builds):
     with duckdb.connect() as con:
         for mart, (cols, (rows, sums)) in expected.items():
             got_rows, got_sums = summarize(con, spark_table(builds, "marts", mart), cols)
+            exact = {c for c, t in cols if t == MONEY_TYPE}  # the bill's money: exact decimals on both engines
             assert got_rows == rows, f"{mart}: {got_rows} rows on Spark, {rows} on DuckDB"
             assert got_sums.keys() == sums.keys(), mart
             for key, columns in sums.items():
@@ -180,7 +182,9 @@ def test_every_mart_has_the_same_rows_and_money_on_spark(builds):
                     other = got_sums[key][column]
                     if value is None or other is None:  # a column null in every row of the group
                         assert value is other, (mart, key, column)
-                    elif any(w in column.lower() for w in MONEY_WORDS):  # money: to the cent
+                    elif column in exact:  # exact decimals: to 1e-9 relative, far below the cent
+                        assert other == pytest.approx(value, rel=1e-9, abs=1e-9), (mart, key, column)
+                    elif any(w in column.lower() for w in MONEY_WORDS):  # converted or rounded money: to the cent
                         assert other == pytest.approx(value, abs=0.005, nan_ok=True), (mart, key, column)
                     else:  # quantities and ratios: to the float (sums in another order)
                         assert other == pytest.approx(value, rel=1e-9, nan_ok=True), (mart, key, column)
@@ -207,7 +211,7 @@ def test_lake_appends_every_load_and_spark_counts_the_newest_only(builds):
             f"from {raw.format(lake, 'raw_prometheus/container_cpu_usage')}"
         ).fetchone()
         billed = {
-            (s, p): b
+            (s, p): float(b)
             for s, p, b in con.execute(
                 "select source, billing_period, round(sum(billed_cost), 2) "
                 f"from {spark_table(builds, 'marts', 'fct_cost_daily')} where cost_dataset = 'actual' group by 1, 2"

@@ -2,6 +2,11 @@
 -- node rows by the node-day shares (allocated + idle), volumes and attributable network direct to their
 -- namespace, cluster overhead kept per cluster (bucket 'overhead', spread next), the rest unallocated
 -- (workload = billed resource id). Usage quantities ride on one billing group per node-day only.
+{%- set node_cost_grain = [
+    'charge_date', 'source', 'billing_period', 'provider_name', 'billing_currency', 'sub_account_id',
+    'service_category', 'cluster_name', 'node_name',
+] %}
+{%- set effective = money_with_remainder('cpu_cost + memory_cost + gpu_cost', 'origin_effective_cost', node_cost_grain) %}
 with
 
 routed as (
@@ -51,31 +56,30 @@ shares as (
 
 ),
 
-node_split as (
+-- each node cost x its shares, every money piece cast to the money type; the biggest piece of each node
+-- cost (piece_rank 1) later takes the remainder, so the pieces add up to the bill exactly
+node_pieces as (
 
     select
-        costs.charge_date,
-        costs.source,
-        costs.billing_period,
-        costs.provider_name,
-        costs.billing_currency,
-        costs.sub_account_id,
-        costs.service_category,
-        costs.cluster_name,
+        {%- for column in node_cost_grain %}
+        costs.{{ column }},
+        {%- endfor %}
         shares.namespace_name,
         shares.workload_name,
         shares.allocation_bucket,
-        cast(null as {{ dbt.type_string() }}) as resource_id,
-        costs.effective_cost * (shares.cpu_share + shares.memory_share + shares.gpu_share) as effective_cost,
-        costs.billed_cost * (shares.cpu_share + shares.memory_share + shares.gpu_share) as billed_cost,
-        costs.effective_cost * shares.cpu_share as cpu_cost,
-        costs.effective_cost * shares.memory_share as memory_cost,
-        costs.effective_cost * shares.gpu_share as gpu_cost,
-        0 as storage_cost,
-        0 as network_cost,
-        0 as overhead_cost,
-        0 as other_cost,
-        costs.effective_cost * shares.workload_idle_share as workload_idle_cost,
+        costs.effective_cost as origin_effective_cost,
+        costs.billed_cost as origin_billed_cost,
+        {{ money('costs.billed_cost * (shares.cpu_share + shares.memory_share + shares.gpu_share)') }}
+            as billed_cost,
+        {{ money('costs.effective_cost * shares.cpu_share') }} as cpu_cost,
+        {{ money('costs.effective_cost * shares.memory_share') }} as memory_cost,
+        {{ money('costs.effective_cost * shares.gpu_share') }} as gpu_cost,
+        {{ money('costs.effective_cost * shares.workload_idle_share') }} as workload_idle_cost,
+        row_number() over (
+            partition by {% for column in node_cost_grain %}costs.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            order by shares.cpu_share + shares.memory_share + shares.gpu_share desc, shares.namespace_name,
+                shares.workload_name, shares.allocation_bucket
+        ) as piece_rank,
         case when costs.group_rank = 1 then shares.cpu_core_hours_requested else 0 end as cpu_core_hours_requested,
         case when costs.group_rank = 1 then shares.cpu_core_hours_used else 0 end as cpu_core_hours_used,
         case when costs.group_rank = 1 then shares.memory_gib_hours_requested else 0 end
@@ -86,6 +90,35 @@ node_split as (
         on costs.cluster_name = shares.cluster_name
         and costs.node_name = shares.node_name
         and costs.charge_date = shares.charge_date
+
+),
+
+-- effective remainder on the CPU piece, so effective_cost = cpu + memory + gpu holds on every row
+node_split as (
+
+    select
+        {%- for column in node_cost_grain if column != 'node_name' %}
+        {{ column }},
+        {%- endfor %}
+        namespace_name,
+        workload_name,
+        allocation_bucket,
+        cast(null as {{ dbt.type_string() }}) as resource_id,
+        {{ effective }} as effective_cost,
+        {{ money_with_remainder('billed_cost', 'origin_billed_cost', node_cost_grain) }} as billed_cost,
+        {{ effective }} - memory_cost - gpu_cost as cpu_cost,
+        memory_cost,
+        gpu_cost,
+        0 as storage_cost,
+        0 as network_cost,
+        0 as overhead_cost,
+        0 as other_cost,
+        workload_idle_cost,
+        cpu_core_hours_requested,
+        cpu_core_hours_used,
+        memory_gib_hours_requested,
+        memory_gib_hours_used
+    from node_pieces
 
 ),
 

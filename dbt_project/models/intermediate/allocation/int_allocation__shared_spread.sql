@@ -9,6 +9,7 @@
     {{ exceptions.raise_compiler_error("var shared_cost_split must be 'weighted' or 'even', got " ~ split) }}
 {%- endif %}
 {%- set measures = allocation_measures() %}
+{%- set money_measures = allocation_money_measures() %}
 {%- set dims = [
     'charge_date', 'source', 'billing_period', 'provider_name', 'billing_currency', 'sub_account_id',
     'service_category', 'cluster_name',
@@ -64,12 +65,12 @@ weights as (
         receivers.charge_date,
         receivers.namespace_name,
         {%- if split == 'even' %}
-        1.0 / totals.receiver_count as spread_weight
+        cast(1 as {{ dbt.type_float() }}) / totals.receiver_count as spread_weight
         {%- else %}
         case
-            when totals.effective_cost <> 0 then receivers.effective_cost / totals.effective_cost
-            when totals.billed_cost <> 0 then receivers.billed_cost / totals.billed_cost
-            else 1.0 / totals.receiver_count
+            when totals.effective_cost <> 0 then {{ money_ratio('receivers.effective_cost', 'totals.effective_cost') }}
+            when totals.billed_cost <> 0 then {{ money_ratio('receivers.billed_cost', 'totals.billed_cost') }}
+            else cast(1 as {{ dbt.type_float() }}) / totals.receiver_count
         end as spread_weight
         {%- endif %}
     from receivers
@@ -90,23 +91,50 @@ pool as (
 
 ),
 
-spread as (
+-- each pool row x its receivers' weights, money pieces cast to the money type; the heaviest receiver
+-- (piece_rank 1) takes each money measure's remainder, so the spread pieces add up to the pool exactly
+pieces as (
 
     select
         {%- for column in dims %}
         pool.{{ column }},
         {%- endfor %}
         coalesce(weights.namespace_name, '__shared__') as namespace_name,
-        '__shared__' as workload_name,
-        'shared' as allocation_bucket,
-        cast(null as {{ dbt.type_string() }}) as resource_id,
         {%- for column in measures %}
-        pool.{{ column }} * coalesce(weights.spread_weight, 1) as {{ column }}{{ ',' if not loop.last }}
+        {%- if column in money_measures %}
+        pool.{{ column }} as origin_{{ column }},
+        {{ money('pool.' ~ column ~ ' * coalesce(weights.spread_weight, 1)') }} as {{ column }},
+        {%- else %}
+        pool.{{ column }} * coalesce(weights.spread_weight, 1) as {{ column }},
+        {%- endif %}
         {%- endfor %}
+        row_number() over (
+            partition by {% for column in dims %}pool.{{ column }}{{ ', ' if not loop.last }}{% endfor %}
+            order by weights.spread_weight desc, weights.namespace_name
+        ) as piece_rank
     from pool
     left join weights
         on pool.cluster_name = weights.cluster_name
         and pool.charge_date = weights.charge_date
+
+),
+
+spread as (
+
+    select
+        {{ dims | join(', ') }},
+        namespace_name,
+        '__shared__' as workload_name,
+        'shared' as allocation_bucket,
+        cast(null as {{ dbt.type_string() }}) as resource_id,
+        {%- for column in measures %}
+        {%- if column in money_measures %}
+        {{ money_with_remainder(column, 'origin_' ~ column, dims) }} as {{ column }}
+        {%- else %}
+        {{ column }}
+        {%- endif %}{{ ',' if not loop.last }}
+        {%- endfor %}
+    from pieces
 
 ),
 

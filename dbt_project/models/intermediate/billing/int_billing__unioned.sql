@@ -1,5 +1,7 @@
 -- Every billing source in FOCUS 1.2 columns, one row per source line item. Columns are listed once here
 -- so the union lines up by name, not by position. Billed totals: filter cost_dataset = 'actual'.
+-- Money columns are cast to the money type here, so a source whose expression mixes in a double (a price
+-- x quantity fallback) cannot turn the union, and every mart after it, into doubles.
 {%- set columns = [
     'billed_cost', 'effective_cost', 'list_cost', 'contracted_cost', 'billing_currency',
     'billing_account_id', 'billing_account_name', 'sub_account_id', 'sub_account_name',
@@ -14,6 +16,7 @@
     'source', 'billing_period', 'cost_dataset', 'is_effective_cost_of_record',
     'x_line_item_type', 'x_source_line_id', '_source_file', '_export', '_delivery_id',
 ] -%}
+{%- set money_columns = ['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost'] -%}
 {%- set sources = [
     'int_billing__aws_focus', 'int_billing__azure_focus', 'int_billing__gcp_focus',
     'int_billing__focus_passthrough',
@@ -26,7 +29,7 @@ with
 
     select
         {%- for column in columns %}
-        {{ column }}{{ ',' if not loop.last }}
+        {{ money(column) ~ ' as ' ~ column if column in money_columns else column }}{{ ',' if not loop.last }}
         {%- endfor %}
     from {{ ref(model) }}
 

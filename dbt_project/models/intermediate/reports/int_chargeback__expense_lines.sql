@@ -2,7 +2,7 @@
 -- currency x provider x cost centre x expense GL account x allocation bucket, rounded to the cent; lines that
 -- round to 0 are left out. Cost centre: seed teams, else the allocation's, else var unallocated_cost_center.
 -- GL account: the FOCUS service category's expense account in seed gl_accounts, else the default expense one.
-{%- set money = 'decimal(18, 2)' %}
+{%- set cents = 'decimal(18, 2)' %}
 with
 
 allocation as (
@@ -53,9 +53,9 @@ expense_lines as (
         cost_center,
         gl_account,
         allocation_bucket,
-        cast(round(billed_cost, 2) as {{ money }}) as amount
+        cast(round(billed_cost, 2) as {{ cents }}) as amount
     from expense_amounts
-    where cast(round(billed_cost, 2) as {{ money }}) <> 0
+    where cast(round(billed_cost, 2) as {{ cents }}) <> 0
 
 )
 

@@ -3,7 +3,7 @@
 -- residue between its invoice rounded to the cent and its rounded expense lines (cost centre var
 -- chargeback_rounding_cost_center, else the largest debit's) and a 'payable' line crediting the invoice.
 {%- set rounding_cost_center = var('chargeback_rounding_cost_center', none) %}
-{%- set money = 'decimal(18, 2)' %}
+{%- set cents = 'decimal(18, 2)' %}
 with
 
 expense_lines as (
@@ -24,7 +24,7 @@ invoices as (
         billing_period,
         billing_currency,
         provider_name,
-        cast(round(sum(billed_cost), 2) as {{ money }}) as invoice_amount
+        cast(round(sum(billed_cost), 2) as {{ cents }}) as invoice_amount
     from {{ ref('fct_cost_daily') }}
     where cost_dataset <> 'amortized'
     group by billing_period, billing_currency, provider_name

@@ -5,7 +5,7 @@
 -- the provider invoice credited to the payable account, so debits = credits and payable = net expense = the
 -- billed total to the cent. Here: the line ids, posting date, debit / credit columns and memos.
 -- *_reporting columns are informational (each line converted and rounded on its own).
-{%- set money = 'decimal(18, 2)' %}
+{%- set cents = 'decimal(18, 2)' %}
 with
 
 lines as (
@@ -53,8 +53,8 @@ final as (
         lines.gl_account,
         gl_accounts.gl_account_name,
         lines.allocation_bucket,
-        case when lines.amount > 0 then lines.amount else cast(0 as {{ money }}) end as debit,
-        case when lines.amount < 0 then -lines.amount else cast(0 as {{ money }}) end as credit,
+        case when lines.amount > 0 then lines.amount else cast(0 as {{ cents }}) end as debit,
+        case when lines.amount < 0 then -lines.amount else cast(0 as {{ cents }}) end as credit,
         lines.billing_currency as currency,
         case lines.entry_type
             when 'expense' then {{ dbt.concat([
@@ -73,9 +73,9 @@ final as (
         -- reporting currency (informational: the journal balances in its own currency)
         '{{ var("reporting_currency", "USD") }}' as reporting_currency,
         reporting_rates.rate as exchange_rate,
-        cast(case when lines.amount > 0 then lines.amount else 0 end * reporting_rates.rate as {{ money }})
+        cast(case when lines.amount > 0 then lines.amount else 0 end * reporting_rates.rate as {{ cents }})
             as debit_reporting,
-        cast(case when lines.amount < 0 then -lines.amount else 0 end * reporting_rates.rate as {{ money }})
+        cast(case when lines.amount < 0 then -lines.amount else 0 end * reporting_rates.rate as {{ cents }})
             as credit_reporting
 
     from lines

@@ -64,14 +64,17 @@ final as (
         -- month on month (effective)
         team_months.previous_effective_cost,
         team_months.effective_cost - team_months.previous_effective_cost as mom_change_effective_cost,
-        (team_months.effective_cost - team_months.previous_effective_cost)
-            / nullif(abs(team_months.previous_effective_cost), 0) as mom_change_pct,
+        {{ money_ratio(
+            'team_months.effective_cost - team_months.previous_effective_cost',
+            'nullif(abs(team_months.previous_effective_cost), 0)'
+        ) }} as mom_change_pct,
         coalesce(top_drivers.top_drivers, '[]') as top_drivers,
         top_drivers.top_drivers_summary,
 
         -- efficiency
         team_months.workload_idle_cost,
-        1 - team_months.workload_idle_cost / nullif(team_months.allocated_node_cost, 0) as cost_efficiency,
+        1 - {{ money_ratio('team_months.workload_idle_cost', 'nullif(team_months.allocated_node_cost, 0)') }}
+            as cost_efficiency,
         team_months.cpu_core_hours_used / nullif(team_months.cpu_core_hours_requested, 0)
             as cpu_request_efficiency,
         team_months.memory_gib_hours_used / nullif(team_months.memory_gib_hours_requested, 0)

@@ -1,4 +1,5 @@
--- AWS CUR line items, legacy and CUR 2.0 in one shape. Types come from the loader (CORE_COLUMNS).
+-- AWS CUR line items, legacy and CUR 2.0 in one shape. Types come from the loader (CORE_COLUMNS); money is
+-- cast to the money type (a no-op on tables the loader wrote, exact decimals from older double columns).
 with
 
 source as (
@@ -75,13 +76,13 @@ renamed as (
         -- quantities and money
         line_item_usage_amount as usage_amount,
         line_item_currency_code as currency_code,
-        line_item_unblended_cost as unblended_cost,
-        line_item_net_unblended_cost as net_unblended_cost,
-        line_item_blended_cost as blended_cost,
-        pricing_public_on_demand_cost as public_on_demand_cost,
-        reservation_effective_cost,
-        savings_plan_savings_plan_effective_cost as savings_plan_effective_cost,
-        discount_total_discount as total_discount,
+        {{ money('line_item_unblended_cost') }} as unblended_cost,
+        {{ money('line_item_net_unblended_cost') }} as net_unblended_cost,
+        {{ money('line_item_blended_cost') }} as blended_cost,
+        {{ money('pricing_public_on_demand_cost') }} as public_on_demand_cost,
+        {{ money('reservation_effective_cost') }} as reservation_effective_cost,
+        {{ money('savings_plan_savings_plan_effective_cost') }} as savings_plan_effective_cost,
+        {{ money('discount_total_discount') }} as total_discount,
 
         -- tags
         resource_tags as tags,

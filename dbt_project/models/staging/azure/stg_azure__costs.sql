@@ -1,4 +1,5 @@
--- Azure cost export line items, EA and MCA in one shape. Types come from the loader (CORE_COLUMNS).
+-- Azure cost export line items, EA and MCA in one shape. Types come from the loader (CORE_COLUMNS);
+-- money cast to the money type.
 with
 
 source as (
@@ -54,8 +55,8 @@ renamed as (
         effective_price as effective_unit_price,
         unit_price,
         payg_price as list_unit_price,
-        cost_in_billing_currency,
-        payg_cost_in_billing_currency as list_cost,
+        {{ money('cost_in_billing_currency') }} as cost_in_billing_currency,
+        {{ money('payg_cost_in_billing_currency') }} as list_cost,
         billing_currency,
 
         -- lineage

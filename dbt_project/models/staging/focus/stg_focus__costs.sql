@@ -1,4 +1,5 @@
--- FOCUS charges from any provider. Types come from the loader (CORE_COLUMNS); x_* columns stay in raw.
+-- FOCUS charges from any provider. Types come from the loader (CORE_COLUMNS), money cast to
+-- the money type; x_* columns stay in raw.
 with
 
 source as (
@@ -57,10 +58,10 @@ renamed as (
         consumed_unit,
         list_unit_price,
         contracted_unit_price,
-        billed_cost,
-        effective_cost,
-        list_cost,
-        contracted_cost,
+        {{ money('billed_cost') }} as billed_cost,
+        {{ money('effective_cost') }} as effective_cost,
+        {{ money('list_cost') }} as list_cost,
+        {{ money('contracted_cost') }} as contracted_cost,
         billing_currency,
 
         -- lineage

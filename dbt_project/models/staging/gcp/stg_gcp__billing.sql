@@ -1,4 +1,5 @@
--- GCP billing export rows, flattened. Types come from the loader (CORE_COLUMNS).
+-- GCP billing export rows, flattened. Types come from the loader (CORE_COLUMNS); money cast to the
+-- money type.
 with
 
 source as (
@@ -48,9 +49,9 @@ renamed as (
         usage_unit,
         usage_amount_in_pricing_units as pricing_quantity,
         usage_pricing_unit as pricing_unit,
-        cost as cost_before_credits,
-        credits_amount,
-        cost_at_list as list_cost,
+        {{ money('cost') }} as cost_before_credits,
+        {{ money('credits_amount') }} as credits_amount,
+        {{ money('cost_at_list') }} as list_cost,
         currency as billing_currency,
         currency_conversion_rate,
 
