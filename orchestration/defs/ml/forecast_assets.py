@@ -30,7 +30,7 @@ FINDINGS_BUDGET = dg.AssetKey(["ml", "findings_budget"])
 SNAPSHOTS = dg.AssetKey(["ml", "forecast_snapshots"])
 DRIFT = dg.AssetKey(["ml", "forecast_drift"])
 TOTAL_MAPE_BAR = 0.05
-MODEL_VERSION = "prophet-steps-v1"
+MODEL_VERSION = "timeseries-ensemble-v1"
 
 _FORECAST = ForecastConfig()
 _BACKTEST = BacktestConfig()
@@ -84,8 +84,9 @@ def _labels(frame: pd.DataFrame) -> pd.DataFrame:
     pool=WAREHOUSE_POOL,
 )
 def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
-    """Daily effective-cost forecasts for the next 90 days with 80% and 95% intervals per series (Prophet,
-    fallback for short or broken history), and 30/60/90-day totals with intervals from sample paths."""
+    """Daily effective-cost forecasts for the next 90 days with 80% and 95% intervals per series (the
+    single-series engine behind `finops forecast`, fallback for short or broken history), and 30/60/90-day
+    totals with intervals from sample paths."""
     warehouse = settings.warehouse_path()
     t0 = time.perf_counter()
     long = load_series(warehouse)
