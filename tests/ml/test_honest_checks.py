@@ -135,5 +135,25 @@ def test_only_demo_only_checks_read_the_ground_truth():
         )
         if imports_demo or "ground_truth" in text:
             readers.append(str(path.relative_to(ROOT)))
-    # the demo definitions load demo/checks.py; nothing else in the product touches the estate's truth
-    assert readers == ["orchestration/definitions_demo.py"]
+    # the demo definitions load demo/checks.py and `make eval` scores seeds with them; no product asset reads
+    # the estate's truth
+    assert sorted(readers) == ["orchestration/definitions_demo.py", "orchestration/demo_eval.py"]
+
+
+def test_budget_warning_check_without_team_spend_is_not_evaluable(tmp_warehouse):
+    with duckdb.connect(str(tmp_warehouse)) as con:
+        con.execute("create schema intermediate; create schema ml; create schema seeds")
+        con.execute(
+            "create table intermediate.int_ml__usage_cost_daily (charge_date date, provider varchar, "
+            "service_category varchar, effective_cost double)"
+        )
+        con.execute("create table ml.forecasts (series_id varchar, dimension varchar, ds date, yhat double)")
+        con.execute("create table seeds.budgets (budget_month varchar, team varchar, budget_amount double)")
+    result = dg.materialize(
+        [fa.budget_warnings],
+        resources={"settings": FinopsSettings(warehouse=str(tmp_warehouse))},
+        run_config={"ops": {"budget_warnings": {"config": {"n_jobs": 1}}}},
+    )
+    (check,) = result.get_asset_check_evaluations()
+    assert not check.passed and check.metadata["evaluable"].value is False
+    assert check.metadata["reason"].value == "no team spend to replay"
