@@ -123,11 +123,12 @@ def past_median(x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
 
 
 def past_scale(r: np.ndarray, window: int, floor: float) -> np.ndarray:
-    """Causal :func:`robust_scale`: MAD of the earlier residuals, floored by ``floor`` x their running median."""
+    """Causal :func:`robust_scale`: MAD of the earlier residuals, floored by ``floor`` x their running median;
+    NaN (nothing is scored) until a quarter of the window has residuals, so a short history raises no flag."""
     a = pd.Series(np.abs(r)).shift(1)
     mad = a.rolling(window, min_periods=max(3, window // 4)).median().to_numpy()
     typical = a.expanding(min_periods=1).median().to_numpy()
-    return np.maximum(np.nan_to_num(mad), floor * np.nan_to_num(typical)) * MAD_TO_SIGMA
+    return np.where(np.isfinite(mad), np.maximum(mad, floor * np.nan_to_num(typical)), np.nan) * MAD_TO_SIGMA
 
 
 def decompose_causal(g: np.ndarray, freq: Frequency, config: AnomalyEngineConfig) -> Decomposition:
