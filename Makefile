@@ -34,7 +34,7 @@ demo: install
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
 
-# Not part of `make test`: real-telemetry scoring and five seeded demo estates take about 8 minutes.
+# Not part of `make test`: real-telemetry scoring and five seeded demo estates take 8-15 minutes.
 EVAL_SEEDS ?= 5
 eval: install
 	@start=$$(date +%s); \
