@@ -10,11 +10,12 @@ BIN := $(VENV)/bin
 export PATH := $(CURDIR)/$(BIN):$(PATH)
 PYTEST_WORKERS ?= 2
 
-.PHONY: help install demo test dev bench lint fmt validate clean focus-validator
+.PHONY: help install demo test eval dev bench lint fmt validate clean focus-validator
 
 help:
 	@echo "make demo      install, generate the demo estate, run the main job into warehouse/finops.duckdb"
 	@echo "make test      install and run the whole test suite"
+	@echo "make eval      the engine on real labeled telemetry beside baselines, and the demo bars over 5 seeds"
 	@echo "make dev       Dagster UI on the same warehouse (http://127.0.0.1:3000)"
 	@echo "make bench     load/staging benchmark on a 10M-row CUR month"
 	@echo "make lint      ruff"
@@ -32,6 +33,14 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest -n $(PYTEST_WORKERS) --dist loadgroup -q
+
+# Not part of `make test`: real-telemetry scoring and five seeded demo estates take 8-15 minutes.
+EVAL_SEEDS ?= 5
+eval: install
+	@start=$$(date +%s); \
+	$(BIN)/python -m ml.timeseries.evaluate --check && \
+	$(BIN)/python -m orchestration.demo_eval --seeds $(EVAL_SEEDS); rc=$$?; \
+	echo "make eval took $$(( $$(date +%s) - start ))s"; exit $$rc
 
 dev: install
 	$(BIN)/finops dev

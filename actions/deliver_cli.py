@@ -11,12 +11,12 @@ from pathlib import Path
 
 import typer
 
-from actions.delivery import DeliveryError, redact
-
 TARGET_HELP = "jira | servicenow | slack | teams | journal | terraform | palette | all"
 
 
 def _fail(message: str) -> None:
+    from actions.delivery import redact  # lazily: requests is slow to import and --help needs none of it
+
     typer.secho(f"error: {redact(message)}", err=True, fg=typer.colors.RED)
     raise typer.Exit(2)
 
@@ -30,6 +30,7 @@ def export_cmd(
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
     """Export findings as tickets and chat summaries, the chargeback journal, and Terraform/Palette patches."""
+    from actions.delivery import DeliveryError
     from actions.exports.journal import JournalError
     from actions.exports.runner import TARGETS, run_exports
     from actions.exports.terraform import PatchError

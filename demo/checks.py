@@ -73,11 +73,15 @@ def anomaly_recall_on_injected() -> dg.AssetCheckResult:
     except NoTruth as e:
         return _failed(e, dg.AssetCheckSeverity.ERROR)
     if not injected:
-        return dg.AssetCheckResult(passed=True, metadata={"note": "the estate has no injected anomalies"})
+        return _failed(NoTruth("the estate records no injected anomaly to score"), dg.AssetCheckSeverity.WARN)
     evaluable_from = (first + pd.Timedelta(days=HISTORY_DAYS)).date()
     per, summary = evaluate(_findings("findings_anomaly", warehouse), injected, evaluable_from=evaluable_from)
+    if not summary["evaluable"]:
+        return _failed(
+            NoTruth(f"no injected anomaly has {HISTORY_DAYS} days of history before it"), dg.AssetCheckSeverity.WARN
+        )
     return dg.AssetCheckResult(
-        passed=summary["recall"] >= BAR and summary["precision"] >= BAR,
+        passed=summary["recall"] >= BAR and summary["precision"] is not None and summary["precision"] >= BAR,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             **summary,
@@ -91,6 +95,8 @@ def injected_overprovisioned_found() -> dg.AssetCheckResult:
     """Demo estate: every injected over-provisioned workload is resized (CPU vs true P95, memory vs peak x 1.15)."""
     try:
         overprovisioned = truth().get("overprovisioned", [])
+        if not overprovisioned:
+            raise NoTruth("the estate records no over-provisioned workload to find")
     except NoTruth as e:
         return _failed(e, dg.AssetCheckSeverity.WARN)
     found = {
@@ -140,6 +146,8 @@ def unused_gpu_pools_found() -> dg.AssetCheckResult:
         if f.attributes.get("reason") == "gpu_unused"
     }
     injected = {f"{a['cluster']}/{a['machine_pool']}" for a in anomalies if a["kind"] == "forgotten_gpu_pool"}
+    if not injected:
+        return _failed(NoTruth("the estate records no forgotten GPU pool to find"), dg.AssetCheckSeverity.WARN)
     return dg.AssetCheckResult(
         passed=injected <= flagged,
         severity=dg.AssetCheckSeverity.WARN,

@@ -1,15 +1,17 @@
 """Cost anomalies per dimension on daily cost, with dollar root causes (findings of kind ``anomaly``).
 
-Expected cost is a robust seasonal baseline: the median of the same weekday over the trailing weeks. A day is
-anomalous when its deviation is beyond a robust z threshold (MAD of past residuals) AND above a relative
-floor AND above a dollar floor, so cheap noise never pages anyone. Only past days feed a day's baseline, so
-running over the whole history gives the same flags a daily run would have raised. Consecutive flagged
+Expected cost and its robust scale come from the single-series engine (``ml.timeseries``, the one behind
+``finops anomalies``) in causal mode: a trailing level plus, when the series has a weekly season, the
+same-weekday profile of past weeks, and the MAD of past residuals. A day is anomalous when its deviation is
+beyond a robust z threshold AND above a relative floor AND above a dollar floor, so cheap noise never pages
+anyone. Only past days feed a day's baseline, so running over the whole history gives the same flags a daily
+run would have raised. Consecutive flagged
 days form one episode, one finding, whose id is stable across runs.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -17,6 +19,14 @@ from ml.baseline import daily_wide, seasonal_baseline
 from ml.findings import Finding, severity_from_impact
 from ml.root_cause import attach_events, contributions, top_cause
 from ml.series import UNKNOWN
+from ml.timeseries.anomaly import AnomalyEngineConfig
+
+#: The engine on daily cost: causal, a week of trailing level, three weeks of residuals for the scale; the
+#: scale is at least 2% of the level (cost series can be nearly noise-free). The engine's own threshold is
+#: unused here: the flag is AnomalyConfig's z AND relative AND dollar floors.
+COST_ENGINE = replace(
+    AnomalyEngineConfig(), causal=True, level_days=7.0, season_level_days=7.0, scale_days=21.0, rel_floor=0.02
+)
 
 
 @dataclass(frozen=True)
@@ -26,13 +36,11 @@ class AnomalyConfig:
     z_threshold: float = 4.0
     rel_floor: float = 0.25
     dollar_floor: float = 5.0
-    weeks: int = 4  # same-weekday values the baseline takes the median of
-    min_weeks: int = 2  # fewer past weeks -> no baseline yet, no flag
-    scale_window: int = 28  # past days whose residuals give the robust scale
-    min_scale_rel: float = 0.02  # the scale is at least this share of the expected value
+    min_history_days: int = 14  # fewer past days -> no baseline yet, no flag
+    engine: AnomalyEngineConfig = COST_ENGINE  # expected value and scale (ml.timeseries, causal)
     merge_gap: int = 1  # flagged days at most this many days apart form one episode
     lookback_days: int | None = None  # report only episodes starting in the last N days (None: all)
-    model_version: str = "seasonal-median-mad-v1"
+    model_version: str = "timeseries-causal-v1"
 
 
 @dataclass(frozen=True)
@@ -56,7 +64,7 @@ class DimensionSpec:
 
 def baseline(wide: pd.DataFrame, config: AnomalyConfig) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Expected value and robust scale per day and column, with the thresholds of ``config``."""
-    return seasonal_baseline(wide, config.weeks, config.min_weeks, config.scale_window, config.min_scale_rel)
+    return seasonal_baseline(wide, config.engine, config.min_history_days)
 
 
 def flag_days(wide: pd.DataFrame, config: AnomalyConfig) -> pd.DataFrame:

@@ -95,10 +95,10 @@ def evaluate(
         "injected": len(truths),
         "evaluable": len(scored),
         "detected": int(scored["detected"].sum()) if len(scored) else 0,
-        "recall": float(scored["detected"].mean()) if len(scored) else 1.0,
+        "recall": float(scored["detected"].mean()) if len(scored) else None,  # nothing to recall: no figure
         "root_cause_ok": int(scored["root_cause_ok"].sum()) if len(scored) else 0,
         "findings": n,
         "false_positives": n - len(matched),
-        "precision": (len(matched) / n) if n else 1.0,
+        "precision": (len(matched) / n) if n else None,  # no finding: precision is undefined, not perfect
     }
     return per, summary

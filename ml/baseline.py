@@ -1,14 +1,16 @@
-"""The robust seasonal baseline shared by anomaly detection and root causes: per day and column, the median of
-the same weekday over past weeks, and a robust scale (MAD of past residuals)."""
+"""The robust seasonal baseline shared by anomaly detection and root causes: per day and column, the expected
+cost and its robust scale from the single-series engine (``ml.timeseries.anomaly``) in causal mode, so only
+earlier days feed a day's baseline."""
 
 from __future__ import annotations
-
-import warnings
 
 import numpy as np
 import pandas as pd
 
 from ml.series import UNKNOWN
+from ml.timeseries.anomaly import AnomalyEngineConfig, components
+
+DAY = pd.Timedelta(days=1)
 
 
 def daily_wide(rows: pd.DataFrame, column: str | None, value_col: str = "cost") -> pd.DataFrame:
@@ -21,18 +23,24 @@ def daily_wide(rows: pd.DataFrame, column: str | None, value_col: str = "cost") 
 
 
 def seasonal_baseline(
-    wide: pd.DataFrame, weeks: int, min_weeks: int, scale_window: int, min_scale_rel: float
+    wide: pd.DataFrame, engine: AnomalyEngineConfig, min_history_days: int
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Expected value (median of the same weekday over the last ``weeks`` weeks, NaN with fewer than
-    ``min_weeks``) and robust scale (1.4826 x median absolute residual over the past ``scale_window`` days,
-    at least ``min_scale_rel`` of the expected value and 1 cent). The defaults are ``ml.anomaly.AnomalyConfig``'s."""
-    lags = np.stack([wide.shift(7 * k).to_numpy() for k in range(1, weeks + 1)])
-    enough = np.sum(~np.isnan(lags), axis=0) >= min_weeks
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)
-        med = np.where(enough, np.nanmedian(lags, axis=0), np.nan)
-    expected = pd.DataFrame(med, index=wide.index, columns=wide.columns)
-    resid = (wide - expected).abs()
-    past = resid.shift(1).rolling(scale_window, min_periods=7).median() * 1.4826
-    scale = np.maximum(past.fillna(0.0), min_scale_rel * expected.abs().fillna(0.0))
-    return expected, np.maximum(scale, 0.01)
+    """Expected value and robust scale per day and column (days x values of :func:`daily_wide`): the engine's
+    causal decomposition of each column (trailing level, same-weekday profile of past weeks when the column has
+    a weekly season, trailing MAD), NaN before ``min_history_days`` days of history; the scale is at least
+    1 cent. The settings are ``ml.anomaly.AnomalyConfig``'s."""
+    expected = np.full(wide.shape, np.nan)
+    scale = np.full(wide.shape, 0.01)
+    for j, column in enumerate(wide.columns):
+        v = wide[column].to_numpy(dtype=float)
+        if not np.any(v):  # never billed in the window: nothing to learn, expected 0
+            expected[:, j] = 0.0
+            continue
+        dec = components(v, DAY, engine)
+        expected[:, j] = dec.expected
+        scale[:, j] = np.maximum(np.nan_to_num(dec.scale), 0.01)
+    expected[:min_history_days] = np.nan
+    return (
+        pd.DataFrame(expected, index=wide.index, columns=wide.columns),
+        pd.DataFrame(scale, index=wide.index, columns=wide.columns),
+    )

@@ -12,9 +12,10 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field
 from datetime import date
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas loads on first use, so the CLI (actions.policy reads KINDS) starts fast
+    import pandas as pd
 
 Kind = Literal[
     "budget_overrun",
@@ -97,11 +98,15 @@ def to_frame(findings: list[Finding]) -> pd.DataFrame:
         for c in JSON_COLUMNS:
             row[c] = json.dumps(row[c], sort_keys=True, default=str)
         rows.append(row)
+    import pandas as pd
+
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
 def from_frame(df: pd.DataFrame) -> list[Finding]:
     """Inverse of :func:`to_frame`."""
+    import pandas as pd
+
     out = []
     for row in df.to_dict("records"):
         for c in JSON_COLUMNS:

@@ -187,12 +187,15 @@ def config_check(source: list[str] = typer.Argument(None, help="Sources to check
 
 
 def _register_command_groups() -> None:
-    """Command groups of the actions package (approvals, audit, estimate, deliveries)."""
+    """Command groups of the actions package (approvals, audit, estimate, deliveries) and the single-series
+    engine (anomalies, forecast)."""
     from actions import cli as actions_cli
     from actions import deliver_cli
+    from ml.timeseries import cli as timeseries_cli
 
     actions_cli.register(app)
     deliver_cli.register(app)
+    timeseries_cli.register(app)
 
 
 _register_command_groups()

@@ -10,6 +10,10 @@ and by a share of the level (small wiggles on a large rate are noise). A centere
 level shift (the median jumps with the data), so a second score compares each point with a trailing level
 and counts only when the deviation persists. A point is anomalous when either score passes its threshold,
 with one configuration for every series.
+
+With ``causal=True`` only earlier points feed a point's expected value and scale (trailing level, seasonal
+profile of the previous cycles, trailing MAD), so scoring a whole history raises the flags a scheduled run
+would have raised on each day; the cost anomaly assets use this mode on daily cost per dimension.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from ml.timeseries.frequency import (
     SeasonalityConfig,
     cycle_matrix,
     infer_frequency,
+    infer_seasonality,
     profile_bins,
     rolling_median,
 )
@@ -55,6 +60,7 @@ class AnomalyEngineConfig:
     shift_threshold: float = 8.0  # |z against the trailing level| for a level shift (0: off)
     shift_min_steps: int = 3  # the shift must persist this many points ...
     shift_frac: float = 0.1  # ... or this share of the level window, whichever is longer
+    causal: bool = False  # only earlier points feed each point's expected value and scale (no shift score)
     seasonality: SeasonalityConfig = field(default_factory=SeasonalityConfig)
 
 
@@ -67,10 +73,16 @@ class Decomposition:
     shift_z: np.ndarray  # persistent deviation from the trailing level, in scale units (0 when none)
 
 
-def seasonal_profile(d: np.ndarray, period: int, bins: int, cycles: int) -> np.ndarray:
-    """Seasonal component of detrended ``d``: bin medians, rolling median over ``cycles``, interpolated."""
+def seasonal_profile(d: np.ndarray, period: int, bins: int, cycles: int, causal: bool = False) -> np.ndarray:
+    """Seasonal component of detrended ``d``: bin medians, rolling median over ``cycles``, interpolated.
+
+    Causal: each cycle's profile is the median of the ``cycles`` cycles before it (0 in the first cycle)."""
     m = cycle_matrix(d, period, bins)
-    smooth = pd.DataFrame(m).rolling(cycles, min_periods=1, center=True).median().to_numpy().ravel()
+    if causal:
+        past = pd.DataFrame(m).shift(1).rolling(cycles, min_periods=1).median()
+        smooth = past.fillna(0.0).to_numpy().ravel()
+    else:
+        smooth = pd.DataFrame(m).rolling(cycles, min_periods=1, center=True).median().to_numpy().ravel()
     size = period // bins
     centres = np.arange(smooth.size) * size + (size - 1) / 2.0
     ok = np.isfinite(smooth)
@@ -105,9 +117,46 @@ def _steps(days: float, per_day: float, minimum: int) -> int:
     return max(minimum, int(round(days * per_day)))
 
 
+def past_median(x: np.ndarray, window: int, min_periods: int) -> np.ndarray:
+    """Median of the ``window`` points before each point (NaN until ``min_periods`` of them exist)."""
+    return pd.Series(x).shift(1).rolling(window, min_periods=min(min_periods, window)).median().to_numpy()
+
+
+def past_scale(r: np.ndarray, window: int, floor: float) -> np.ndarray:
+    """Causal :func:`robust_scale`: MAD of the earlier residuals, floored by ``floor`` x their running median;
+    NaN (nothing is scored) until a quarter of the window has residuals, so a short history raises no flag."""
+    a = pd.Series(np.abs(r)).shift(1)
+    mad = a.rolling(window, min_periods=max(3, window // 4)).median().to_numpy()
+    typical = a.expanding(min_periods=1).median().to_numpy()
+    return np.where(np.isfinite(mad), np.maximum(mad, floor * np.nan_to_num(typical)), np.nan) * MAD_TO_SIGMA
+
+
+def decompose_causal(g: np.ndarray, freq: Frequency, config: AnomalyEngineConfig) -> Decomposition:
+    """Expected value and scale from earlier points only (see the module docstring); no shift score, since a
+    trailing level already scores a level shift's first points against the level before it."""
+    per_day = freq.steps_per_day
+    lw = _steps(config.level_days, per_day, config.level_min_steps)
+    level = past_median(g, lw, max(1, lw // 2))
+    season = np.zeros(len(g))
+    if config.use_season and freq.period:
+        bins = profile_bins(freq.period, per_day, config.seasonality.max_bins)
+        season = seasonal_profile(g - level, freq.period, bins, config.season_cycles, causal=True)
+        lw = _steps(config.season_level_days, per_day, config.level_min_steps)
+        level = past_median(g - season, lw, max(1, lw // 2))
+    expected = level + season
+    sw = _steps(config.scale_days, per_day, config.scale_min_steps)
+    scale = past_scale(g - expected, sw, config.floor)
+    if config.rel_floor:
+        local = past_median(np.abs(level), sw, 1)
+        scale = np.maximum(scale, config.rel_floor * np.nan_to_num(local))
+    return Decomposition(expected, scale, np.zeros(len(g)))
+
+
 def decompose(grid: Grid, freq: Frequency, config: AnomalyEngineConfig) -> Decomposition:
     """Expected value, scale and trailing-shift z on the regular grid."""
     g = grid.values
+    if config.causal:
+        return decompose_causal(g, freq, config)
     per_day = freq.steps_per_day
     lw = _steps(config.level_days, per_day, config.level_min_steps) | 1
     level = rolling_median(g, lw, min_periods=max(1, lw // 4))
@@ -129,6 +178,15 @@ def decompose(grid: Grid, freq: Frequency, config: AnomalyEngineConfig) -> Decom
         k = max(config.shift_min_steps, int(round(config.shift_frac * lw)))
         shift_z = persistent((g - season - trailing) / scale, k)
     return Decomposition(expected, scale, shift_z)
+
+
+def components(values: np.ndarray, step: pd.Timedelta, config: AnomalyEngineConfig) -> Decomposition:
+    """Expected value and scale of a series already on a regular grid of ``step`` (daily cost per dimension),
+    its seasonality inferred as in :func:`detect`; for callers that score many aligned series."""
+    v = np.asarray(values, dtype=float)
+    daily, weekly = infer_seasonality(v, step, config.seasonality)
+    grid = Grid(pd.Timestamp(0, tz="UTC"), step, v, np.arange(len(v)))
+    return decompose(grid, Frequency(step, daily, weekly), config)
 
 
 def detect(

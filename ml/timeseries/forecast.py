@@ -37,6 +37,7 @@ class ForecastEngineConfig:
     scale_offset: float = 0.25  # error scale = |forecast| + offset x mean |forecast|
     max_quantile: float = 0.95  # the corrected conformal quantile never exceeds this
     non_negative: bool = True  # a history with no negative value gets forecast and bounds >= 0
+    backtest_steps: int = 0  # steps scored per backtest origin (0: the whole horizon); caps long horizons
 
 
 Candidate = Callable[[np.ndarray, int], "np.ndarray | None"]
@@ -171,43 +172,65 @@ def _backtest(g: np.ndarray, horizon: int, cands: dict[str, Candidate], cuts: li
     return _Backtest(cuts, fcs, err, act)
 
 
-def point_and_interval(g: np.ndarray, horizon: int, step: pd.Timedelta, config: ForecastEngineConfig):
-    """Forecast, lower and upper for the ``horizon`` grid steps after gridded history ``g``."""
+@dataclass(frozen=True)
+class Calibrated:
+    """A point forecast and the nested backtest windows that calibrate its interval (actuals, forecasts)."""
+
+    forecast: np.ndarray
+    actuals: list[np.ndarray]
+    forecasts: list[np.ndarray]
+
+
+def calibrated(g: np.ndarray, horizon: int, step: pd.Timedelta, config: ForecastEngineConfig) -> Calibrated:
+    """The combined forecast for the ``horizon`` grid steps after gridded history ``g``, and the calibration
+    windows: the combined method re-run, selection nested, at each of the last ``calibration_origins`` origins
+    (each window ``backtest_steps`` long when set, else the horizon)."""
     cands = candidates(step, config)
     day = period_steps(step, DAY)
     stride = day if day else 1
     min_history = 2 * day if day else 14
     n = len(g)
+    bh = min(horizon, config.backtest_steps) if config.backtest_steps else horizon
     b, c = config.select_origins, config.calibration_origins
-    cuts = _origins(n, horizon, stride, b + c + 1, min_history)
-    bt = _backtest(g, horizon, cands, cuts)
+    cuts = _origins(n, bh, stride, b + c + 1, min_history)
+    bt = _backtest(g, bh, cands, cuts)
 
     def older(cut: int) -> list[int]:
         """Indices of the ``b`` newest origins whose window ends before ``cut``."""
-        return [j for j, o in enumerate(cuts) if o + horizon <= cut][:b]
+        return [j for j, o in enumerate(cuts) if o + bh <= cut][:b]
 
     def need(idx: list[int]) -> int:
         return max(1, min(b, len(idx)) // 2)
 
     future = {k: _fill(fn(g, horizon)) for k, fn in cands.items()}
     usable = older(n)
-    f = _combine(bt.scores(usable, need(usable)), future, config.combine_top)
+    chosen = bt.scores(usable, need(usable))
+    f = _combine(chosen, future, config.combine_top)
     if f is None:
         f = next((x for x in future.values() if x is not None), np.zeros(horizon))
     ys, fs = [], []
     for j, cut in enumerate(cuts[:c]):
         idx = older(cut)
-        fo = _combine(bt.scores(idx, need(idx)), {k: v[j] for k, v in bt.fcs.items()}, config.combine_top)
+        # nested selection where the history allows; else (long windows on a short history) today's choice
+        scores = bt.scores(idx, need(idx)) if idx else chosen
+        fo = _combine(scores, {k: v[j] for k, v in bt.fcs.items()}, config.combine_top)
         if fo is None:
             continue
-        y = g[cut : cut + horizon]
+        y = g[cut : cut + bh]
         ok = np.isfinite(y)
         ys.append(y[ok])
         fs.append(fo[ok])
     if not ys:  # too short to backtest: spread of the history around its median
         fin = g[np.isfinite(g)]
         ys, fs = [fin], [np.full(len(fin), np.median(fin) if len(fin) else 0.0)]
-    lo, hi = _conformal(np.concatenate(ys), np.concatenate(fs), f, len(ys), config)
+    return Calibrated(f, ys, fs)
+
+
+def point_and_interval(g: np.ndarray, horizon: int, step: pd.Timedelta, config: ForecastEngineConfig):
+    """Forecast, lower and upper for the ``horizon`` grid steps after gridded history ``g``."""
+    cal = calibrated(g, horizon, step, config)
+    f = cal.forecast
+    lo, hi = _conformal(np.concatenate(cal.actuals), np.concatenate(cal.forecasts), f, len(cal.actuals), config)
     if config.non_negative and np.nanmin(g) >= 0:
         f, lo, hi = np.maximum(f, 0), np.maximum(lo, 0), np.maximum(hi, 0)
     return f, lo, hi

@@ -93,6 +93,15 @@ def period_steps(step: pd.Timedelta, period: pd.Timedelta) -> int:
     return n if n >= 2 and abs(ratio - n) < 1e-6 * max(n, 1) else 0
 
 
+def step_text(step: pd.Timedelta) -> str:
+    """A grid step as ``5min``, ``1h`` or ``1d`` (the largest whole unit)."""
+    seconds = int(step.total_seconds())
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{step.total_seconds():g}s"
+
+
 def infer_step(ts: pd.DatetimeIndex) -> tuple[pd.Timedelta, list[str]]:
     """Median gap between distinct timestamps, snapped to whole seconds and round steps; plus warnings."""
     ns = np.sort(ts.asi8)
@@ -113,11 +122,12 @@ def infer_step(ts: pd.DatetimeIndex) -> tuple[pd.Timedelta, list[str]]:
     off_grid = np.abs(ratio - np.round(ratio)) > 0.1
     missing = int(np.clip(np.round(ratio) - 1, 0, None)[~off_grid].sum())
     if off_grid.any():
-        notes.append(f"{int(off_grid.sum())} irregular steps (not a multiple of {step}); points snapped to the grid")
+        shown = step_text(step)
+        notes.append(f"{int(off_grid.sum())} irregular steps (not a multiple of {shown}); points snapped to the grid")
     if missing:
-        notes.append(f"{missing} missing points at step {step}")
+        notes.append(f"{missing} missing points at step {step_text(step)}")
     if step < pd.Timedelta(minutes=1) or step > DAY:
-        notes.append(f"step {step} is outside the supported range (1 minute to 1 day)")
+        notes.append(f"step {step_text(step)} is outside the supported range (1 minute to 1 day)")
     return step, notes
 
 
@@ -128,7 +138,7 @@ def to_grid(ts: pd.DatetimeIndex, values: np.ndarray, step: pd.Timedelta) -> Gri
     slot = np.round((ns - start) / step.value).astype(np.int64)
     n = int(slot.max()) + 1
     if n > MAX_GRID_POINTS:
-        raise ValueError(f"timestamps span {n} steps of {step}: too sparse to be one regular series")
+        raise ValueError(f"timestamps span {n} steps of {step_text(step)}: too sparse to be one regular series")
     ok = np.isfinite(values)
     total = np.bincount(slot[ok], weights=values[ok], minlength=n)
     count = np.bincount(slot[ok], minlength=n)

@@ -3,7 +3,7 @@
     python -m tests.bench.cases project  DATA_DIR WAREHOUSE   # (a) finops load + dbt staging + aggregate
     python -m tests.bench.cases pandas   DATA_DIR             # (b) pandas read_parquet + groupby
     python -m tests.bench.cases duckdb   DATA_DIR             # (c) bare DuckDB group by over the files
-    python -m tests.bench.cases forecast_500_series [N]       # (d) Prophet forecasts + backtests of N series
+    python -m tests.bench.cases forecast_500_series [N]       # (d) forecasts + backtests of N series
 Each prints one JSON line: {"case", "rows", "total"}.
 """
 

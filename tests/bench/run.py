@@ -1,6 +1,6 @@
 """`make bench`: load + staging of a 10M-row CUR 2.0 month, against pandas, bare DuckDB and the lakehouse
-path (Parquet lake + dbt on Spark); Prophet
-forecasts of 500 daily cost series on 2 workers; ``dbt build`` of the whole project on the 90-day demo
+path (Parquet lake + dbt on Spark); forecasts (the default model) of 500 daily cost series on 2 workers;
+``dbt build`` of the whole project on the 90-day demo
 (``--only cur|forecast|dbt`` runs one part).
 
 Generates the month once with the demo generator's scale knob (kept in bench_data/), runs each case in
@@ -66,7 +66,8 @@ def run_dbt_build_case(args: argparse.Namespace, py: str) -> None:
 
 
 def run_forecast_case(args: argparse.Namespace, py: str) -> None:
-    """(d) Prophet forecasts of ``--series`` synthetic daily cost series on 2 workers, then their backtests."""
+    """(d) Forecasts (the default model) of ``--series`` synthetic daily cost series on 2 workers, then their
+    backtests."""
     cmd = [py, "-m", "tests.bench.cases", "forecast_500_series", str(args.series)]
     seconds, gb, out = measure(cmd)
     print(

@@ -1,7 +1,9 @@
-"""Forecasts (Prophet and its fallback), backtests against seasonal naive, and budget-overrun warnings on
-synthetic daily cost series whose truth is known."""
+"""Forecasts (the single-series engine, Prophet on request, and their fallback), backtests against seasonal
+naive, and budget-overrun warnings on synthetic daily cost series whose truth is known."""
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 import pandas as pd
@@ -26,9 +28,10 @@ def weekly(
     return pd.DataFrame({"ds": ds, "y": y})
 
 
-def test_prophet_forecast_90_days_with_nested_intervals_and_horizon_totals():
-    daily, horizons = forecast_one("total", weekly(90), CFG)
-    assert len(daily) == 90 and set(daily["model"]) == {"prophet"}
+@pytest.mark.parametrize("model", ["engine", "prophet"])
+def test_forecast_90_days_with_nested_intervals_and_horizon_totals(model):
+    daily, horizons = forecast_one("total", weekly(90), replace(CFG, model=model))
+    assert len(daily) == 90 and set(daily["model"]) == {model}
     assert daily["ds"].iloc[0] == pd.Timestamp("2026-08-30")
     assert (daily["yhat_lower_95"] <= daily["yhat_lower_80"] + 1e-9).all()
     assert (daily["yhat_upper_80"] <= daily["yhat_upper_95"] + 1e-9).all()
@@ -57,7 +60,7 @@ def test_broken_history_falls_back_without_raising(name, y, reason):
     daily, horizons = forecast_one(name, pd.DataFrame({"ds": ds, "y": y}), CFG)
     assert len(daily) == 90
     assert daily["fallback_reason"].iloc[0] == reason
-    assert daily["model"].iloc[0] != "prophet"
+    assert daily["model"].iloc[0] not in ("engine", "prophet")
     assert np.isfinite(daily[["yhat", "yhat_lower_95", "yhat_upper_95"]].to_numpy()).all()
     if name == "constant":
         assert (daily["yhat"] == 42.0).all()
@@ -114,13 +117,13 @@ def test_score_and_seasonal_naive_on_hand_numbers():
     assert list(naive["yhat"]) == [7, 8, 9, 10, 11, 12, 13, 7, 8]
 
 
-def test_backtest_prophet_next_to_seasonal_naive():
+def test_backtest_forecaster_next_to_seasonal_naive():
     rows = backtest_one("total", weekly(90, noise=3.0), CFG, horizon=30, n_origins=3)
     assert len(rows) == 6 and set(rows["model"]) == {"forecast", "seasonal_naive"}
     assert rows["origin"].nunique() == 3
     summary = summarize(rows).iloc[0]
     assert summary.mape < 0.04 and summary.naive_mape < 0.06
-    assert summary.mape <= summary.naive_mape, "Prophet averages the noise that seasonal naive repeats"
+    assert summary.mape <= summary.naive_mape, "the ensemble averages the noise that seasonal naive repeats"
     assert 0.6 <= summary.coverage_80 <= 1.0 and summary.coverage_95 >= 0.8
 
 

@@ -259,7 +259,7 @@ def test_importing_the_package_is_cheap_and_modules_import_no_heavy_library():
     allowed = set(
         "numpy pandas ml __future__ argparse collections csv dataclasses importlib io pathlib sys time".split()
     )
-    allowed |= {"typing", "warnings"}
+    allowed |= {"typing", "warnings", "typer"}  # typer: cli.py, whose commands import the engine lazily
     for path in (Path(ml.timeseries.__file__).parent).glob("*.py"):
         tree = ast.parse(path.read_text())
         top = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
@@ -276,3 +276,22 @@ def test_window_score_follows_the_scorer_rules():
     flags = np.zeros(100, bool)
     flags[[5, 44, 80, 82, 90]] = True  # warm-up flag ignored; 44 finds window one; 80+82 merge; 90 alone
     assert window_score(flags, labels) == (2, 1, 2)
+
+
+def test_causal_mode_uses_only_earlier_points():
+    """The cost assets' mode: changing the future never changes a past point's expected value or flag."""
+    from dataclasses import replace
+
+    ts, v = synthetic("1D", 120, daily=0.0, weekly=-15.0, noise=1.0)
+    config = replace(AnomalyEngineConfig(), causal=True, threshold=4.0)
+    base = detect(ts, v, config)
+    later = v.copy()
+    later[80:] += 500  # a huge change from day 80 on
+    changed = detect(ts, later, config)
+    assert np.allclose(base["expected"][:81], changed["expected"][:81], equal_nan=True)
+    assert base["is_anomaly"][:80].tolist() == changed["is_anomaly"][:80].tolist()
+    assert changed["is_anomaly"][80], "the step is flagged on its first day, against the level before it"
+    spike = v.copy()
+    spike[100] += 40  # +40% on one weekday: the same-weekday profile keeps weekends from passing as dips
+    flagged = np.flatnonzero(detect(ts, spike, config)["is_anomaly"])
+    assert flagged.tolist() == [100]

@@ -13,7 +13,9 @@ from orchestration.defs.transform.project import dbt_args
 runner = CliRunner()
 
 
-@pytest.mark.parametrize("cmd", [[], ["load"], ["build"], ["demo"], ["summary"], ["emulators"], ["dev"]])
+@pytest.mark.parametrize(
+    "cmd", [[], ["load"], ["build"], ["demo"], ["summary"], ["emulators"], ["dev"], ["anomalies"], ["forecast"]]
+)
 def test_every_command_has_help(cmd):
     result = runner.invoke(app, [*cmd, "--help"])
     assert result.exit_code == 0

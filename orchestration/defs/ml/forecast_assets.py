@@ -18,6 +18,7 @@ from ml.findings import to_frame
 from ml.forecast import ForecastConfig, forecast_many
 from ml.series import build_series, parse_series_id
 from orchestration.defs.ml import reads
+from orchestration.defs.ml.evaluable import not_evaluable
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 SERIES_INPUTS = reads.keys("usage_cost_daily", "team_cost_daily", "billing_usage_daily")
@@ -30,7 +31,7 @@ FINDINGS_BUDGET = dg.AssetKey(["ml", "findings_budget"])
 SNAPSHOTS = dg.AssetKey(["ml", "forecast_snapshots"])
 DRIFT = dg.AssetKey(["ml", "forecast_drift"])
 TOTAL_MAPE_BAR = 0.05
-MODEL_VERSION = "prophet-steps-v1"
+MODEL_VERSION = "timeseries-ensemble-v1"
 
 _FORECAST = ForecastConfig()
 _BACKTEST = BacktestConfig()
@@ -84,8 +85,9 @@ def _labels(frame: pd.DataFrame) -> pd.DataFrame:
     pool=WAREHOUSE_POOL,
 )
 def forecasts(context: dg.AssetExecutionContext, config: ForecastSettings, settings: FinopsSettings):
-    """Daily effective-cost forecasts for the next 90 days with 80% and 95% intervals per series (Prophet,
-    fallback for short or broken history), and 30/60/90-day totals with intervals from sample paths."""
+    """Daily effective-cost forecasts for the next 90 days with 80% and 95% intervals per series (the
+    single-series engine behind `finops forecast`, fallback for short or broken history), and 30/60/90-day
+    totals with intervals from sample paths."""
     warehouse = settings.warehouse_path()
     t0 = time.perf_counter()
     long = load_series(warehouse)
@@ -150,7 +152,11 @@ def budget_warnings(context: dg.AssetExecutionContext, config: ForecastSettings,
     write_frame(projections if len(projections) else _empty(PROJECTION_COLUMNS), "ml", "budget_projections", warehouse)
     n = write_frame(to_frame(findings), "ml", "findings_budget", warehouse)
     cfg = forecast_config(config)
-    replay = warning_lead_check(team, budgets, lambda h: forecast_many(h, cfg)[0]) if len(team) else pd.DataFrame()
+    replay = (
+        warning_lead_check(team, budgets, lambda h: forecast_many(h, cfg)[0])
+        if len(team) and len(budgets)
+        else pd.DataFrame()
+    )
     figures = {"findings": n, "budgets": len(budgets), "budgets_seed_found": seed is not None}
     figures |= {
         "overruns_in_history": len(replay),
@@ -160,11 +166,17 @@ def budget_warnings(context: dg.AssetExecutionContext, config: ForecastSettings,
     yield dg.MaterializeResult(asset_key=PROJECTIONS, metadata={"rows": len(projections)})
     replay_md = dg.MetadataValue.md(replay.to_markdown(index=False) if len(replay) else "no overrun in the history")
     yield dg.MaterializeResult(asset_key=FINDINGS_BUDGET, metadata=figures | {"replay": replay_md})
+    if replay.empty:  # no team spend, no budget or no past overrun: nothing was replayed
+        why = "no team spend" if team.empty else "no budget" if budgets.empty else "no overrun in the history"
+        result = not_evaluable(f"{why} to replay", **figures)
+    else:
+        result = dg.AssetCheckResult(passed=bool(replay["warned"].all()), metadata=figures | {"replay": replay_md})
     yield dg.AssetCheckResult(
         asset_key=FINDINGS_BUDGET,
         check_name="overruns_warned_3_days_ahead",
-        passed=bool(replay["warned"].all()) if len(replay) else True,
-        metadata=figures | {"replay": replay_md},
+        passed=result.passed,
+        severity=result.severity,
+        metadata=result.metadata,
     )
 
 
@@ -209,41 +221,60 @@ def _json(figures: dict) -> dict:
     return {k: dg.MetadataValue.json(v) if isinstance(v, list) else v for k, v in figures.items()}
 
 
-def _backtests(warehouse: Path) -> pd.DataFrame:
-    return read_sql("select * from ml.forecast_backtests", warehouse)
+def _backtest_figures(warehouse: Path) -> tuple[dict, dg.AssetCheckResult | None]:
+    """Headline backtest figures, or a not-evaluable result when there is no backtest of the total series."""
+    if not _exists(BACKTESTS, warehouse):
+        return {}, not_evaluable("ml.forecast_backtests does not exist", dg.AssetCheckSeverity.ERROR)
+    figures = headline_figures(read_sql("select * from ml.forecast_backtests", warehouse))
+    if "total_mape" not in figures:
+        return figures, not_evaluable("no backtest of the total series (history too short?)", **figures)
+    return figures, None
 
 
 @dg.asset_check(asset=BACKTESTS, description="Total-spend 30-day backtest MAPE below 5%.")
 def total_mape_below_bar(settings: FinopsSettings) -> dg.AssetCheckResult:
     """The total series' mean 30-day backtest MAPE is below 5%."""
-    figures = headline_figures(_backtests(settings.warehouse_path()))
-    passed = figures.get("total_mape", 0.0) < TOTAL_MAPE_BAR
-    return dg.AssetCheckResult(passed=passed, metadata=figures | {"bar": TOTAL_MAPE_BAR})
+    figures, missing = _backtest_figures(settings.warehouse_path())
+    if missing:
+        return missing
+    return dg.AssetCheckResult(
+        passed=figures["total_mape"] < TOTAL_MAPE_BAR, metadata=figures | {"bar": TOTAL_MAPE_BAR}
+    )
 
 
 @dg.asset_check(asset=BACKTESTS, description="The forecaster is at least as good as seasonal naive on most series.")
 def beats_seasonal_naive(settings: FinopsSettings) -> dg.AssetCheckResult:
     """At least half of the series have a backtest MAPE no worse than the weekly seasonal-naive baseline."""
-    figures = headline_figures(_backtests(settings.warehouse_path()))
-    return dg.AssetCheckResult(passed=figures.get("share_beating_naive", 1.0) >= 0.5, metadata=figures)
+    figures, missing = _backtest_figures(settings.warehouse_path())
+    if missing:
+        return missing
+    return dg.AssetCheckResult(passed=figures["share_beating_naive"] >= 0.5, metadata=figures)
 
 
 @dg.asset_check(asset=BACKTESTS, description="80% / 95% intervals cover close to 80% / 95% of actuals.")
 def interval_coverage_near_nominal(settings: FinopsSettings) -> dg.AssetCheckResult:
     """Mean coverage of the 80% interval within 0.65..0.95 and of the 95% interval at least 0.85 (warning)."""
-    f = headline_figures(_backtests(settings.warehouse_path()))
-    passed = 0.65 <= f.get("mean_coverage_80", 0.8) <= 0.95 and f.get("mean_coverage_95", 0.95) >= 0.85
+    f, missing = _backtest_figures(settings.warehouse_path())
+    if missing:
+        return missing
+    passed = 0.65 <= f["mean_coverage_80"] <= 0.95 and f["mean_coverage_95"] >= 0.85
     return dg.AssetCheckResult(passed=passed, severity=dg.AssetCheckSeverity.WARN, metadata=f)
 
 
 @dg.asset_check(asset=DRIFT, description="Recent forecast error at most twice the backtest error.")
 def drift_within_twice_backtest(settings: FinopsSettings) -> dg.AssetCheckResult:
     """Warns when, for the latest run, the total series' recent MAPE exceeds twice its backtest MAPE or more
-    than a quarter of the series do."""
-    log = read_sql("select * from ml.forecast_drift", settings.warehouse_path())
+    than a quarter of the series do; not evaluable (a failed warning) before an earlier forecast meets its
+    actuals."""
+    warehouse = settings.warehouse_path()
+    if not _exists(DRIFT, warehouse):
+        return not_evaluable("ml.forecast_drift does not exist", dg.AssetCheckSeverity.ERROR)
+    log = read_sql("select * from ml.forecast_drift", warehouse)
     if log.empty:
-        return dg.AssetCheckResult(passed=True, metadata={"note": "no earlier forecast to compare yet"})
+        return not_evaluable("no earlier forecast has met its actuals yet")
     ok, figures = drift_status(log, pd.to_datetime(log["run_date"]).max().date())
+    if not figures["series_compared"]:
+        return not_evaluable("the latest run compared no series with actuals", **_json(figures))
     return dg.AssetCheckResult(passed=ok, severity=dg.AssetCheckSeverity.WARN, metadata=_json(figures))
 
 

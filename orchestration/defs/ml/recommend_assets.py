@@ -19,6 +19,7 @@ from ml import commitments, idle, nodepool, owners, rightsizing, spot
 from ml.evidence import nearest_neighbours, pool_inventory, workload_context, workload_key
 from ml.findings import COLUMNS, Finding, to_frame
 from orchestration.defs.ml import reads
+from orchestration.defs.ml.evaluable import not_evaluable
 from orchestration.defs.resources import WAREHOUSE_POOL, FinopsSettings
 
 GROUP = "ml"
@@ -333,14 +334,25 @@ def owner_suggestions(config: RecommendConfig, settings: FinopsSettings):
         metadata=meta | {"unlabeled": len(unlabeled), "namespace_cost_source": source, "quality": quality},
     )
     yield dg.MaterializeResult(asset_key=["ml", "owner_review_queue"], metadata={"rows": queue})
-    ok = not quality.get("trained") or (
-        quality["accuracy"] >= 0.8 and (quality["suggested_accuracy"] is None or quality["suggested_accuracy"] >= 0.9)
+    figures = {k: v for k, v in quality.items() if k != "reliability"} | {"accuracy_bar": 0.8}
+    # no suggestion at >= 0.8 means none can be wrong; an untrained classifier measured nothing: not evaluable
+    result = (
+        dg.AssetCheckResult(
+            passed=bool(
+                quality["accuracy"] >= 0.8
+                and (quality["suggested_accuracy"] is None or quality["suggested_accuracy"] >= 0.9)
+            ),
+            metadata=figures,
+        )
+        if quality.get("trained")
+        else not_evaluable("too few labeled rows to train and hold out the owner classifier", **figures)
     )
     yield dg.AssetCheckResult(
         check_name="owner_classifier_quality",
         asset_key=["ml", "findings_owner"],
-        passed=bool(ok),
-        metadata={k: v for k, v in quality.items() if k != "reliability"} | {"accuracy_bar": 0.8},
+        passed=result.passed,
+        severity=result.severity,
+        metadata=result.metadata,
     )
 
 
