@@ -1,4 +1,5 @@
--- FOCUS charges from any provider. Types come from the loader (CORE_COLUMNS); x_* columns stay in raw.
+-- FOCUS charges from any provider and FOCUS version (1.0-1.4, detected by the loader; removed columns filled
+-- from their successors there). Types come from the loader (CORE_COLUMNS); x_* columns stay in raw.
 with
 
 source as (
@@ -26,6 +27,8 @@ renamed as (
         sub_account_name,
         provider_name,
         publisher_name,
+        service_provider_name,
+        host_provider_name,
         invoice_issuer_name,
         service_category,
         service_name,
@@ -43,6 +46,12 @@ renamed as (
         commitment_discount_status,
         commitment_discount_type,
         tags,
+
+        -- split cost allocation (FOCUS 1.3+: set on allocated charges)
+        allocated_method_id,
+        allocated_resource_id,
+        allocated_resource_name,
+        allocated_tags,
 
         -- timestamps
         billing_period_start as billing_period_start_at,
@@ -64,6 +73,7 @@ renamed as (
         billing_currency,
 
         -- lineage
+        _focus_version as focus_version,
         _source_file,
         _billing_period as billing_period,
         _export,
