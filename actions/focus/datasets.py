@@ -44,7 +44,9 @@ def datasets_for(version: str, allocated: bool | None = None) -> list[FocusDatas
     allocated = version != "1.2" if allocated is None else allocated
     datasets = [_cost_and_usage(version, allocated)]
     if version in ("1.3", "1.4"):
-        datasets.append(FocusDataset("ContractCommitment", "contract_commitment", "marts.focus_contract_commitment", False))
+        datasets.append(
+            FocusDataset("ContractCommitment", "contract_commitment", "marts.focus_contract_commitment", False)
+        )
     if version == "1.4":
         datasets.append(FocusDataset("BillingPeriod", "billing_period", "marts.focus_billing_period", False))
         datasets.append(FocusDataset("InvoiceDetail", "invoice_detail", "marts.focus_invoice_detail", True))

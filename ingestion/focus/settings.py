@@ -111,6 +111,16 @@ FILLED_FROM_PREDECESSOR = {
 VERSION_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
     ("1.3", frozenset({"service_provider_name", "host_provider_name", "allocated_method_id", "contract_applied"})),
     ("1.2", frozenset({"invoice_id", "pricing_currency", "billing_account_type", "sub_account_type"})),
-    ("1.1", frozenset({"capacity_reservation_id", "commitment_discount_quantity", "service_subcategory",
-                       "sku_meter", "sku_price_details"})),
+    (
+        "1.1",
+        frozenset(
+            {
+                "capacity_reservation_id",
+                "commitment_discount_quantity",
+                "service_subcategory",
+                "sku_meter",
+                "sku_price_details",
+            }
+        ),
+    ),
 )

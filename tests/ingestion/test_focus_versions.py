@@ -113,11 +113,7 @@ def test_every_version_loads_once_with_the_sample_totals(real_data, tmp_path, tm
 
     expected = round(df["BilledCost"].astype(float).sum(), 6)
     with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
-        raw = dict(
-            con.execute(
-                "select _focus_version, count(*) from raw_focus.costs group by 1"
-            ).fetchall()
-        )
+        raw = dict(con.execute("select _focus_version, count(*) from raw_focus.costs group by 1").fetchall())
         modelled = con.execute(
             "select split_part(_export, ':', 2), count(*), round(sum(billed_cost), 6), "
             "count(*) filter (where provider_name is null) from intermediate.int_billing__focus_passthrough "
