@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 
 from ingestion.common.pipeline import make_pipeline
-from ingestion.focus import focus_source
+from ingestion.focus import focus_source, settings
 from ingestion.focus.helpers import focus_version, successor_names
 
 pytestmark = pytest.mark.integration
@@ -139,3 +139,25 @@ def test_every_version_loads_once_with_the_sample_totals(real_data, tmp_path, tm
     # ProviderName, removed in 1.4, is read from its successor ServiceProviderName
     assert {p for (p,) in providers} == set(df["ProviderName"])
     assert hosts == 0
+
+
+def test_an_older_empty_raw_table_still_builds(tmp_path, tmp_warehouse):
+    """A warehouse whose empty raw_focus.costs was made before the 1.3 / 1.4 columns existed (the bootstrap
+    never alters an existing table) builds: the new columns read as null until the next load adds them."""
+    new = {"service_provider_name", "host_provider_name", "allocated_method_id", "allocated_resource_id"}
+    new |= {"allocated_resource_name", "allocated_tags", "_focus_version"}
+    old = {name: kind for name, kind in settings.CORE_COLUMNS.items() if name not in new}
+    with duckdb.connect(str(tmp_warehouse)) as con:
+        con.execute("create schema raw_focus")
+        con.execute("create table raw_focus.costs (" + ", ".join(f'"{n}" {k}' for n, k in old.items()) + ")")
+    cmd = [
+        str(DBT), "build", "--indirect-selection", "cautious", "--select", "stg_focus__costs",
+        "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR),
+        "--target-path", str(tmp_path / "target"), "--log-path", str(tmp_path / "logs"),
+    ]  # fmt: skip
+    env = {**os.environ, "FINOPS_WAREHOUSE": str(tmp_warehouse), "DBT_SEND_ANONYMOUS_USAGE_STATS": "false"}
+    done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(tmp_warehouse), read_only=True) as con:
+        columns = {name for name, *_ in con.execute("describe staging.stg_focus__costs").fetchall()}
+    assert {"service_provider_name", "allocated_method_id", "focus_version"} <= columns
