@@ -1,5 +1,8 @@
 """`finops export` and `finops report`: exports of findings and finance data, and the monthly reports.
 
+`finops export focus [--version 1.4|1.3|1.2] [--no-allocated-charges]` writes the FOCUS datasets instead
+(actions/focus/cli.py).
+
 Dry run by default: payloads are written under ``<warehouse dir>/exports/actions/`` and summarised here;
 ``--send`` delivers them with the credentials in the environment.
 """
@@ -11,7 +14,10 @@ from pathlib import Path
 
 import typer
 
-TARGET_HELP = "jira | servicenow | slack | teams | journal | terraform | palette | all"
+from actions.focus.cli import ALLOCATED_HELP, VERSION_HELP, export_focus
+from actions.focus.datasets import DEFAULT_VERSION
+
+TARGET_HELP = "jira | servicenow | slack | teams | journal | terraform | palette | all | focus (FOCUS datasets)"
 
 
 def _fail(message: str) -> None:
@@ -28,8 +34,15 @@ def export_cmd(
     tf_file: Path = typer.Option(None, "--tf-file", help="A .tf file to diff node-pool changes against."),
     warehouse: Path = typer.Option(None, "--warehouse", help="DuckDB file (default $FINOPS_WAREHOUSE)."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    version: str = typer.Option(DEFAULT_VERSION, "--version", help=VERSION_HELP),
+    allocated_charges: bool = typer.Option(
+        None, "--allocated-charges/--no-allocated-charges", help=ALLOCATED_HELP, show_default=False
+    ),
+    formats: list[str] = typer.Option(["parquet", "csv"], "--format", help="`finops export focus`: parquet, csv."),
 ) -> None:
-    """Export findings as tickets and chat summaries, the chargeback journal, and Terraform/Palette patches."""
+    """Export findings as tickets and chat summaries, the chargeback journal, and Terraform/Palette patches;
+    `finops export focus` writes the FOCUS datasets (Cost and Usage, Contract Commitment, Billing Period,
+    Invoice Detail) as Parquet and CSV."""
     from actions.delivery import DeliveryError
     from actions.exports.journal import JournalError
     from actions.exports.runner import TARGETS, run_exports
@@ -39,6 +52,9 @@ def export_cmd(
     wh = warehouse_path(warehouse)
     if not wh.exists():
         _fail(f"no warehouse at {wh}: run `finops demo` or `finops build` first")
+    if target == "focus":
+        export_focus(wh, out, version, allocated_charges, tuple(formats), as_json)
+        return
     if tf_file is not None and not tf_file.exists():
         _fail(f"--tf-file {tf_file} does not exist")
     targets = list(TARGETS) if target == "all" else [target]

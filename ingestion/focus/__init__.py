@@ -1,6 +1,7 @@
-"""dlt source for FOCUS 1.0-1.2 cost files (CSV or Parquet, any provider) -> ``raw_focus.costs``.
+"""dlt source for FOCUS 1.0-1.4 cost files (CSV or Parquet, any provider) -> ``raw_focus.costs``.
 
-Each (provider + export, billing period) is replaced whole on every load (merge, delete-insert).
+Each (provider + export, billing period) is replaced whole on every load (merge, delete-insert). The version
+is detected from the columns (``_focus_version``); renamed and removed columns map to their successors.
 """
 
 from __future__ import annotations

@@ -76,11 +76,38 @@ def _raw_tables(path: str) -> Iterator[pa.Table]:
     if path.lower().endswith(".parquet"):
         for batch in iter_parquet_batches(path):
             t = pa.Table.from_batches([batch])
-            yield t.rename_columns(unique_names(t.column_names, focus_name))
+            yield t.rename_columns(successor_names(unique_names(t.column_names, focus_name)))
     else:
-        names = unique_names(read_csv_header(path), focus_name)
+        names = successor_names(unique_names(read_csv_header(path), focus_name))
         for batch in iter_csv_batches(path, names):
             yield pa.Table.from_batches([batch])
+
+
+def successor_names(names: list[str]) -> list[str]:
+    """Columns renamed by a later FOCUS version read as their successor (``ChargeType`` -> ``charge_category``),
+    unless the file also has the successor."""
+    present = set(names)
+    return [settings.RENAMED[n] if n in settings.RENAMED and settings.RENAMED[n] not in present else n for n in names]
+
+
+def focus_version(names: set[str]) -> str:
+    """The FOCUS version a file's columns show: the newest whose marker columns it has; 1.3 markers without
+    the ProviderName / PublisherName that 1.4 removed mean 1.4."""
+    for version, markers in settings.VERSION_MARKERS:
+        if names & markers:
+            if version == "1.3" and not names & {"provider_name", "publisher_name"}:
+                return "1.4"
+            return version
+    return "1.0"
+
+
+def _fill_successors(cols: dict[str, pa.Array]) -> None:
+    """Deprecated and removed provider columns and their successors filled from each other, so every version
+    lands with both (ProviderName/PublisherName <- ServiceProviderName; HostProviderName <- ProviderName)."""
+    for fills in (settings.FILLED_FROM_SUCCESSOR, settings.FILLED_FROM_PREDECESSOR):
+        for name, source in fills.items():
+            if source in cols:
+                cols[name] = pc.coalesce(cols[name], cols[source]) if name in cols else cols[source]
 
 
 def _is_double(name: str) -> bool:
@@ -124,6 +151,8 @@ def read_focus(path: str) -> Iterator[pa.Table]:
         if period.null_count:
             raise ValueError("rows without BillingPeriodStart/ChargePeriodStart: no billing period")
         n = t.num_rows
+        _fill_successors(cols)
+        cols["_focus_version"] = pa.array([focus_version(set(t.column_names))] * n, pa.string())
         provider = cols.get("provider_name", pa.nulls(n, pa.string()))
         cols["_source_file"] = pa.array([path] * n, pa.string())
         cols["_billing_period"] = period

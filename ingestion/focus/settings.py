@@ -1,4 +1,4 @@
-"""FOCUS (1.0-1.2) file settings: column names, types and the columns staging relies on."""
+"""FOCUS (1.0-1.4) file settings: column names, types, the version markers and the columns staging relies on."""
 
 from __future__ import annotations
 
@@ -70,9 +70,61 @@ CORE_COLUMNS: dict[str, str] = {
     "contracted_cost": MONEY_TYPE,
     "billing_currency": "varchar",
     "tags": "varchar",
+    "service_provider_name": "varchar",
+    "host_provider_name": "varchar",
+    "allocated_method_id": "varchar",
+    "allocated_resource_id": "varchar",
+    "allocated_resource_name": "varchar",
+    "allocated_tags": "varchar",
+    "_focus_version": "varchar",
     "_source_file": "varchar",
     "_billing_period": "varchar",
     "_export": "varchar",
     "_delivery_id": "varchar",
     "_line_number": "bigint",
 }
+
+#: Columns renamed by later FOCUS versions (pre-1.0 drafts and 1.0-preview) -> their successor; a file's old
+#: name is read as the successor when the successor is absent.
+RENAMED = {
+    "amortized_cost": "effective_cost",
+    "charge_type": "charge_category",
+    "usage_quantity": "consumed_quantity",
+    "usage_unit": "consumed_unit",
+    "provider": "provider_name",
+    "publisher": "publisher_name",
+    "invoice_issuer": "invoice_issuer_name",
+    "region": "region_id",
+}
+
+#: Removed in FOCUS 1.4 (deprecated in 1.3): filled from their successor when a file lacks them, so the cost
+#: model keeps one provider column whatever the version (ServiceProviderName is who sells the service).
+FILLED_FROM_SUCCESSOR = {
+    "provider_name": "service_provider_name",
+    "publisher_name": "service_provider_name",
+}
+#: ... and the successors filled from the deprecated columns for FOCUS 1.0-1.2 files (no host is named there:
+#: the provider is taken as the host).
+FILLED_FROM_PREDECESSOR = {
+    "service_provider_name": "provider_name",
+    "host_provider_name": "provider_name",
+}
+
+#: FOCUS version markers, newest first: a file is the first version whose marker columns it has (columns
+#: introduced by that version; 1.4 is 1.3's columns without the removed ProviderName / PublisherName).
+VERSION_MARKERS: tuple[tuple[str, frozenset[str]], ...] = (
+    ("1.3", frozenset({"service_provider_name", "host_provider_name", "allocated_method_id", "contract_applied"})),
+    ("1.2", frozenset({"invoice_id", "pricing_currency", "billing_account_type", "sub_account_type"})),
+    (
+        "1.1",
+        frozenset(
+            {
+                "capacity_reservation_id",
+                "commitment_discount_quantity",
+                "service_subcategory",
+                "sku_meter",
+                "sku_price_details",
+            }
+        ),
+    ),
+)

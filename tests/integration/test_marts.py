@@ -10,6 +10,8 @@ import json
 import os
 import subprocess
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
@@ -45,10 +47,10 @@ def query(warehouse: Path, sql: str) -> list[tuple]:
         return con.execute(sql).fetchall()
 
 
-@pytest.fixture(scope="module")
-def built(tmp_path_factory) -> dict:
-    """Generate the estate, load bills, prices, Palette and Prometheus, and build the whole dbt project."""
-    root = tmp_path_factory.mktemp("marts")
+@contextmanager
+def estate_built(root: Path, *build_args: str) -> Iterator[dict]:
+    """Generate the estate under `root`, load bills, prices, Palette and Prometheus, and `dbt build` (the whole
+    project, or `build_args` such as a --select); the environment is restored on exit."""
     estate, warehouse = root / "estate", root / "warehouse" / "finops.duckdb"
     warehouse.parent.mkdir()
     generate(estate, days=DAYS, seed=7, end_date=END_DATE)
@@ -68,7 +70,7 @@ def built(tmp_path_factory) -> dict:
             os.environ.update(api_env)
             run_load("palette", api_env["PALETTE_API_URL"], warehouse, **api_options("palette"))
             run_load("prometheus", api_env["PROMETHEUS_URL"], warehouse, **api_options("prometheus"))
-        dbt(warehouse, "build")
+        dbt(warehouse, "build", *build_args)
         yield {"truth": truth, "warehouse": warehouse}
     finally:
         for k, v in saved.items():
@@ -76,6 +78,13 @@ def built(tmp_path_factory) -> dict:
                 os.environ.pop(k, None)
             else:
                 os.environ[k] = v
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Iterator[dict]:
+    """Generate the estate, load bills, prices, Palette and Prometheus, and build the whole dbt project."""
+    with estate_built(tmp_path_factory.mktemp("marts")) as done:
+        yield done
 
 
 def test_chargeback_journal_balances_and_equals_the_invoices(built):

@@ -1,10 +1,45 @@
--- FOCUS files (any provider, FOCUS 1.0-1.2) are already in FOCUS columns: passed through, with
+-- FOCUS files (any provider, FOCUS 1.0-1.4) are already in FOCUS columns: passed through, with
 -- effective cost defaulting to billed cost and the FOCUS 1.0 service category 'Other' kept as is.
+-- Split cost allocation (1.3+): a file may hold an origin charge and the allocated charges that split it.
+-- The origin charge is kept and its allocated charges dropped (they add up to it, so keeping both would count
+-- it twice, and the origin is what the invoice shows); allocated charges whose origin charge is not in the
+-- export stand in for it and are kept. An allocated charge's origin is the unallocated row of the same export
+-- and period with the same charge dimensions (FOCUS: dimensions of allocated charges match the origin).
+{%- set origin_key = [
+    '_export', 'billing_period', 'billing_account_id', 'sub_account_id', 'charge_period_start_at',
+    'charge_category', 'charge_class', 'resource_id', 'sku_price_id', 'service_name', 'region_id',
+    'commitment_discount_id', 'billing_currency',
+] %}
 with
+
+staged as (
+
+    select * from {{ ref('stg_focus__costs') }}
+
+),
+
+origins as (
+
+    select distinct {{ origin_key | join(', ') }}
+    from staged
+    where allocated_method_id is null
+
+),
 
 charges as (
 
-    select * from {{ ref('stg_focus__costs') }}
+    select staged.*
+    from staged
+    where staged.allocated_method_id is null
+        or not exists (
+            select 1
+            from origins
+            where {% for column in origin_key -%}
+            origins.{{ column }} is not distinct from staged.{{ column }}
+            {%- if not loop.last %}
+            and {% endif %}
+            {%- endfor %}
+        )
 
 ),
 

@@ -1,5 +1,7 @@
--- FOCUS charges from any provider. Types come from the loader (CORE_COLUMNS), money cast to
--- the money type; x_* columns stay in raw.
+-- FOCUS charges from any provider and FOCUS version (1.0-1.4, detected by the loader; removed columns filled
+-- from their successors there). Types come from the loader (CORE_COLUMNS), money cast to the money type;
+-- x_* columns stay in raw.
+{%- set raw = source('focus', 'costs') %}
 with
 
 source as (
@@ -27,6 +29,8 @@ renamed as (
         sub_account_name,
         provider_name,
         publisher_name,
+        {{ source_column(raw, 'service_provider_name') }} as service_provider_name,
+        {{ source_column(raw, 'host_provider_name') }} as host_provider_name,
         invoice_issuer_name,
         service_category,
         service_name,
@@ -44,6 +48,12 @@ renamed as (
         commitment_discount_status,
         commitment_discount_type,
         tags,
+
+        -- split cost allocation (FOCUS 1.3+: set on allocated charges)
+        {{ source_column(raw, 'allocated_method_id') }} as allocated_method_id,
+        {{ source_column(raw, 'allocated_resource_id') }} as allocated_resource_id,
+        {{ source_column(raw, 'allocated_resource_name') }} as allocated_resource_name,
+        {{ source_column(raw, 'allocated_tags') }} as allocated_tags,
 
         -- timestamps
         billing_period_start as billing_period_start_at,
@@ -65,6 +75,7 @@ renamed as (
         billing_currency,
 
         -- lineage
+        {{ source_column(raw, '_focus_version') }} as focus_version,
         _source_file,
         _billing_period as billing_period,
         _export,

@@ -1,0 +1,3 @@
+-- FOCUS 1.4 Cost and Usage dataset of origin charges only (no split cost allocation; Allocated* columns
+-- null): what `finops export focus --version 1.4 --no-allocated-charges` writes.
+{{ focus_cost_and_usage_model('1.4', ref('int_focus__charges'), allocated=false) }}

@@ -1,0 +1,3 @@
+-- FOCUS split cost allocation: the CommitmentDiscountQuantity of an origin charge's allocated charges adds up to the origin
+-- charge's CommitmentDiscountQuantity (summable metric; FOCUS 1.3 and 1.4 Cost and Usage datasets, macros/focus_tests.sql).
+{{ focus_assert_allocated_sum('CommitmentDiscountQuantity') }}
