@@ -108,7 +108,7 @@ def test_staged_cost_equals_the_generated_files_to_the_cent(demo):
         if t["source"] in PROVIDER
     }
     with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
-        staged = {(p, m, c): (round(cost, 2), n) for p, m, c, cost, n in con.execute(SQL).fetchall()}
+        staged = {(p, m, c): (float(round(cost, 2)), n) for p, m, c, cost, n in con.execute(SQL).fetchall()}
     assert len(expected) >= 6, "three providers, two billing periods"
     for key, (cost, rows) in expected.items():
         assert key in staged, f"{key} missing from staging"
