@@ -108,7 +108,7 @@ def test_staged_cost_equals_the_generated_files_to_the_cent(demo):
         if t["source"] in PROVIDER
     }
     with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
-        staged = {(p, m, c): (round(cost, 2), n) for p, m, c, cost, n in con.execute(SQL).fetchall()}
+        staged = {(p, m, c): (float(round(cost, 2)), n) for p, m, c, cost, n in con.execute(SQL).fetchall()}
     assert len(expected) >= 6, "three providers, two billing periods"
     for key, (cost, rows) in expected.items():
         assert key in staged, f"{key} missing from staging"
@@ -146,7 +146,7 @@ def test_redelivered_month_replaced_the_first_delivery(demo):
             [period],
         ).fetchone()
     assert deliveries == 1
-    assert (rows, cost) == (final["rows"], round(final["billed_cost"], 2))
+    assert (rows, float(cost)) == (final["rows"], round(final["billed_cost"], 2))
 
 
 def test_palette_clusters_and_billed_instances_agree(demo):
@@ -171,7 +171,7 @@ def test_azure_amortized_export_is_staged_apart_and_whole(demo):
     }
     with duckdb.connect(str(demo["warehouse"]), read_only=True) as con:
         staged = {
-            period: (round(cost, 2), n)
+            period: (float(round(cost, 2)), n)
             for period, cost, n in con.execute(
                 "select billing_period, sum(cost_in_billing_currency), count(*) from staging.stg_azure__costs "
                 "where cost_type = 'amortized' group by 1"
@@ -186,7 +186,7 @@ def test_focus_export_file_holds_every_billed_cent(demo):
         total = con.execute("select sum(BilledCost) from read_parquet(?)", [str(path)]).fetchone()[0]
     expected = [t["billed_cost"] for t in demo["truth"]["expected_totals"] if t["source"] in PROVIDER]
     # per-period truths are rounded to cents, so their sum may be off by half a cent per period
-    assert abs(total - sum(expected)) <= 0.005 * len(expected)
+    assert abs(float(total) - sum(expected)) <= 0.005 * len(expected)
 
 
 def test_summary_prints_showback_and_findings(demo, capsys):

@@ -43,7 +43,7 @@ def test_main_job_runs_in_lakehouse_mode_and_keeps_every_cent(tmp_path, monkeypa
         )
         assert kinds == {"marts.fct_cost_daily": "VIEW"}  # served from Spark's Parquet, not rebuilt in DuckDB
         billed = {
-            (s, p): b
+            (s, p): float(b)
             for s, p, b in con.execute(
                 "select source, billing_period, round(sum(billed_cost), 2) from marts.fct_cost_daily "
                 "where cost_dataset <> 'amortized' group by 1, 2"
@@ -55,5 +55,5 @@ def test_main_job_runs_in_lakehouse_mode_and_keeps_every_cent(tmp_path, monkeypa
         findings = con.execute("select count(*) from ml.findings_rightsizing").fetchone()[0]
     expected = {(t["source"], t["billing_period"]): t["billed_cost"] for t in truth["expected_totals"]}
     assert billed == pytest.approx(expected, abs=0.001)
-    assert allocated == pytest.approx(sum(expected.values()), abs=0.015)  # the whole bill is allocated
+    assert float(allocated) == pytest.approx(sum(expected.values()), abs=0.015)  # the whole bill is allocated
     assert forecasts > 0 and decisions >= findings

@@ -110,6 +110,31 @@ def test_chargeback_journal_balances_and_equals_the_invoices(built):
     # every allocation bucket gets its own debit lines
     buckets = {b for (b,) in query(wh, "select distinct allocation_bucket from marts.rpt_chargeback_journal")}
     assert {"allocated", "idle", "shared", "unallocated"} <= buckets
+    # rounding happens here only: whole cents on every line, the residue on its own line and GL account
+    with open(DBT_PROJECT_DIR / "seeds" / "gl_accounts.csv", newline="") as f:
+        rounding_gl = {r["gl_account"] for r in csv.DictReader(f) if r["posting_role"] == "rounding"}
+    lines = query(wh, "select entry_type, gl_account::varchar, debit, credit from marts.rpt_chargeback_journal")
+    assert all(d == round(d, 2) and c == round(c, 2) for _, _, d, c in lines)
+    assert any(e == "rounding" for e, *_ in lines)
+    assert all((e == "rounding") == (g in rounding_gl) for e, g, *_ in lines)
+
+
+def test_report_money_stays_exact_decimal(built):
+    """The reports keep the bill's DECIMAL(38, 18); only the journal rounds (to whole cents)."""
+    wanted = {
+        ("rpt_showback_monthly", "effective_cost"), ("rpt_showback_monthly", "billed_cost"),
+        ("rpt_cost_reconciliation_monthly", "billed_cost"), ("rpt_cost_reconciliation_monthly", "showback_billed_cost"),
+        ("fct_k8s_allocation_daily", "workload_idle_cost"), ("fct_cost_daily", "list_cost"),
+    }  # fmt: skip
+    types = dict(
+        ((t, c), d)
+        for t, c, d in query(
+            built["warehouse"],
+            "select table_name, column_name, data_type from information_schema.columns where table_schema = 'marts'",
+        )
+    )
+    assert {k: types.get(k) for k in wanted} == dict.fromkeys(wanted, "DECIMAL(38,18)")
+    assert types[("rpt_chargeback_journal", "debit")] in ("DECIMAL(18,2)", "DECIMAL(38,2)")  # whole cents
 
 
 def test_showback_adds_up_to_the_allocation_and_the_ground_truth(built):
