@@ -9,7 +9,7 @@ Each setting is looked up in this order; the first that is set wins:
 
 | source      | location key / project variable          | credentials key / project variable         |
 |-------------|------------------------------------------|--------------------------------------------|
-| aws_cur     | path / FINOPS_AWS_CUR_PATH                | the AWS credential chain (AWS_*, profiles) |
+| aws_cur     | path / FINOPS_AWS_CUR_PATH                | object store: see STORAGE_KEYS             |
 | azure_cost  | path / FINOPS_AZURE_COST_PATH             |                                            |
 | gcp_billing | path / FINOPS_GCP_BILLING_PATH            |                                            |
 | focus       | path / FINOPS_FOCUS_PATH                  |                                            |
@@ -18,6 +18,10 @@ Each setting is looked up in this order; the first that is set wins:
 | prometheus  | base_url / PROMETHEUS_URL                 | bearer_token / PROMETHEUS_BEARER_TOKEN     |
 
 Options: palette ``project_uids`` / PALETTE_PROJECT_UIDS, prometheus ``step`` / PROMETHEUS_STEP.
+A file source on an object store (``s3://``) takes its credentials from dlt's configuration under its
+own section (``aws_access_key_id``, ``aws_secret_access_key``, ``aws_session_token`` in
+``.dlt/secrets.toml`` or ``SOURCES__<SOURCE>__AWS_ACCESS_KEY_ID``..., ``endpoint_url`` for an
+S3-compatible store); unset, the AWS credential chain applies (``AWS_*`` variables, profiles, roles).
 A source with no location is not configured: its raw tables exist but stay empty. Nothing falls back
 to a demo estate; ``finops demo`` sets the variables explicitly (``demo/wiring.py``). Several
 locations are separated by commas (or a TOML list).
@@ -62,6 +66,14 @@ KEYS: dict[str, tuple[Key, ...]] = {
         Key("step", "PROMETHEUS_STEP"),
     ),
 }
+#: Object-store settings of a file source: dlt's configuration only (no project variable: the AWS chain's
+#: own ``AWS_*`` variables already apply when these are unset).
+STORAGE_KEYS: tuple[Key, ...] = (
+    Key("aws_access_key_id", "", secret=True),
+    Key("aws_secret_access_key", "", secret=True),
+    Key("aws_session_token", "", secret=True),
+    Key("endpoint_url", ""),
+)
 #: The project variable of each source's location (the demo wiring sets these).
 ENV_VARS = {source: keys[0].variable for source, keys in KEYS.items()}
 WINDOW_VARS = ("FINOPS_WINDOW_START", "FINOPS_WINDOW_END")
@@ -124,8 +136,8 @@ def _from_dlt(source: str, key: Key) -> tuple[Any, str]:
 
 def setting(source: str, name: str) -> Setting:
     """One setting of ``source`` resolved in the documented order."""
-    key = next(k for k in KEYS[source] if k.name == name)
-    raw = os.environ.get(key.variable, "")
+    key = next(k for k in KEYS[source] + (STORAGE_KEYS if source in FILE_KEYS else ()) if k.name == name)
+    raw = os.environ.get(key.variable, "") if key.variable else ""
     if raw.strip():
         return Setting(source, key, _parts(raw, key.is_list), f"environment {key.variable}")
     value, origin = _from_dlt(source, key)
@@ -141,6 +153,34 @@ def settings(source: str) -> list[Setting]:
 def source_location(source: str) -> str | list[str] | None:
     """The configured path(s) or URL for ``source``, or ``None`` when it is not configured."""
     return setting(source, KEYS[source][0].name).value
+
+
+def storage_settings(source: str) -> list[Setting]:
+    """The object-store settings of file source ``source`` that are set (dlt configuration)."""
+    found = [setting(source, k.name) for k in STORAGE_KEYS] if source in FILE_KEYS else []
+    return [s for s in found if s.value is not None]
+
+
+def _s3(url: str) -> str:
+    return "s3://" + url.split("://", 1)[1] if url.startswith("s3a://") else url
+
+
+def storage_options(path: str) -> dict:
+    """fsspec (s3fs) options for an object-store ``path``: the credentials of the file source whose
+    configured location holds it; ``{}`` when none does or it sets none (the AWS chain applies)."""
+    target = _s3(path)
+    for source in FILE_KEYS:
+        location = source_location(source)
+        locations = [location] if isinstance(location, str) else location or []
+        if not any(target.startswith(_s3(loc).rstrip("/")) for loc in locations if "://" in loc):
+            continue
+        values = {s.key.name: str(s.value) for s in storage_settings(source)}
+        names = {"aws_access_key_id": "key", "aws_secret_access_key": "secret", "aws_session_token": "token"}
+        opts: dict = {names[k]: v for k, v in values.items() if k in names}
+        if "endpoint_url" in values:
+            opts["client_kwargs"] = {"endpoint_url": values["endpoint_url"]}
+        return opts
+    return {}
 
 
 def usage_window() -> tuple[str, str]:

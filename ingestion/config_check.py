@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import requests
 
-from finops_core.config import Setting, redact_url, settings
+from finops_core.config import Setting, redact_url, settings, storage_settings
 from finops_core.errors import one_line
 
 from .common.files import BILLING_PATTERNS, is_remote, list_files
@@ -88,8 +88,12 @@ def _probe_paths(check: SourceCheck) -> None:
         else:
             check.reached.append(f"{path}: {len(files)} billing file(s) readable")
         if is_remote(path):
+            own = storage_settings(check.source)
             chain = [v for v in AWS_CREDENTIAL_VARS if os.environ.get(v)]
-            where = f"environment {', '.join(chain)}" if chain else "the default AWS chain (profile, instance role)"
+            if own:
+                where = "; ".join(f"{s.key.name} {s.shown} ({s.origin})" for s in own)
+            else:
+                where = f"environment {', '.join(chain)}" if chain else "the default AWS chain (profile, instance role)"
             check.reached.append(f"{path}: object-store credentials from {where}")
 
 

@@ -1,6 +1,8 @@
 """Find and open billing files on local disk or object storage (``s3://`` through fsspec/boto3 credentials).
 
-S3 credentials come from the usual AWS environment (``AWS_ACCESS_KEY_ID``, ``AWS_PROFILE``, instance roles);
+S3 credentials come from the file source's dlt configuration when it sets them
+(``finops_core.config.storage_options``: ``[sources.<source>]`` in ``.dlt/secrets.toml``), else from the
+usual AWS chain (``AWS_ACCESS_KEY_ID``, ``AWS_PROFILE``, instance roles); ``endpoint_url`` there or
 ``AWS_ENDPOINT_URL`` points at an S3-compatible endpoint (MinIO, a local emulator).
 """
 
@@ -14,6 +16,7 @@ from typing import IO
 
 import fsspec
 
+from finops_core.config import storage_options
 from finops_core.errors import EmptyInputError, SourceError
 
 
@@ -22,8 +25,9 @@ def _fs_and_root(path: str) -> tuple[fsspec.AbstractFileSystem, str]:
         protocol = path.split("://", 1)[0]
         opts: dict = {}
         if protocol in ("s3", "s3a"):
+            opts = storage_options(path)
             endpoint = os.environ.get("AWS_ENDPOINT_URL_S3") or os.environ.get("AWS_ENDPOINT_URL")
-            if endpoint:
+            if endpoint and "client_kwargs" not in opts:
                 opts["client_kwargs"] = {"endpoint_url": endpoint}
             protocol = "s3"
         fs = fsspec.filesystem(protocol, **opts)

@@ -130,3 +130,44 @@ def test_a_source_configured_in_config_toml_loads_without_flags(real_data, tmp_p
     periods = [json.loads(line) for line in out.stdout.splitlines() if line.startswith("{")]
     assert periods and all(p["files"] == [str(sample)] for p in periods)
     assert sum(p["rows"] for p in periods) == 1000
+
+
+def test_object_store_credentials_come_from_secrets_toml(dlt_toml, moto_s3, monkeypatch, tmp_path, tmp_warehouse):
+    """A file source on S3 configured the dlt way: location and endpoint in config.toml, keys in
+    secrets.toml, no AWS_* variable at all. The keys reach the object store, the load lands every row,
+    and the config check says where the keys come from without printing them."""
+    import boto3
+    import pandas as pd
+
+    from finops_core.config import storage_options
+    from ingestion.common.files import _fs_and_root
+    from ingestion.config_check import check_source
+    from ingestion.load import run_load
+
+    sample = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "real" / "azure" / "mca_camel_case.csv"
+    s3 = boto3.client("s3", endpoint_url=moto_s3)
+    s3.create_bucket(Bucket="billing")
+    s3.upload_file(str(sample), "billing", "exports/azure/mca.csv")
+    for var in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(var)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "none"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    key, secret = "AKIAFROMSECRETSTOML", "secret-from-secrets-toml"
+    config = f'[sources.azure_cost]\npath = "s3://billing/exports/azure"\nendpoint_url = "{moto_s3}"\n'
+    dlt_toml(config, f'[sources.azure_cost]\naws_access_key_id = "{key}"\naws_secret_access_key = "{secret}"\n')
+
+    opts = storage_options("s3://billing/exports/azure/mca.csv")
+    assert opts == {"key": key, "secret": secret, "client_kwargs": {"endpoint_url": moto_s3}}
+    assert storage_options("s3://elsewhere/file.csv") == {}, "another bucket gets no source's keys"
+    assert _fs_and_root("s3://billing/exports/azure/mca.csv")[0].key == key
+
+    check = check_source("azure_cost")
+    text = "\n".join(check.lines())
+    assert not check.problems, text
+    assert "aws_access_key_id ****** (set)" in text and "secrets.toml" in text
+    assert key not in text and secret not in text
+
+    result = run_load("azure_cost", "s3://billing/exports/azure", warehouse=tmp_warehouse)
+    assert result.stats.quarantined == []
+    assert sum(p.rows for p in result.stats.periods.values()) == len(pd.read_csv(sample, encoding="utf-8-sig"))
