@@ -29,6 +29,11 @@
         'consumed_quantity']) }}
 {%- endmacro %}
 
+{#- The summable columns that are money: split with the remainder on one piece, so they add up exactly. -#}
+{% macro focus_money_columns() -%}
+    {{ return(['billed_cost', 'effective_cost', 'list_cost', 'contracted_cost']) }}
+{%- endmacro %}
+
 {% macro focus_allocation_columns() -%}
     {{ return([
         'origin_charge_key', 'allocated_method_id', 'allocated_method_details', 'allocated_resource_id',

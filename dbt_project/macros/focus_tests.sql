@@ -3,9 +3,14 @@
     DataGeneratorCalculatedSplitCostAllocationHandling: "The sum of FOCUS column values in allocated charges
     MUST match the corresponding value in the origin charge when the FOCUS column represents a summable
     metric"). Per FOCUS version, every origin charge that has allocated charges is compared with the sum of
-    their `column`; rows returned are the breaches (tolerance 1e-6 units plus 1e-9 of the value: double precision
+    their `column`; rows returned are the breaches. Money columns must match exactly (the money type, the remainder
+    on one piece); quantities within 1e-6 units plus 1e-9 of the value (double precision
     sums of quantities like 1.5e15 byte-seconds differ in the last digits).
 -#}
+{% macro focus_exact_money_columns() -%}
+    {{ return(['BilledCost', 'EffectiveCost', 'ListCost', 'ContractedCost', 'PricingCurrencyEffectiveCost']) }}
+{%- endmacro %}
+
 {% macro focus_assert_allocated_sum(column) -%}
 {%- set quoted = adapter.quote(column) %}
 with
@@ -37,7 +42,11 @@ compared_{{ suffix }} as (
     where origin.{{ adapter.quote('x_ChargeKey') }} is null
         or (origin.{{ quoted }} is null and allocated.allocated_values > 0)
         or (origin.{{ quoted }} is not null and allocated.allocated_value is null)
+        {%- if column in focus_exact_money_columns() %}
+        or origin.{{ quoted }} <> allocated.allocated_value
+        {%- else %}
         or abs(origin.{{ quoted }} - allocated.allocated_value) > 0.000001 + 0.000000001 * abs(origin.{{ quoted }})
+        {%- endif %}
 
 ),
 

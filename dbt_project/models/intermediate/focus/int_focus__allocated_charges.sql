@@ -1,8 +1,8 @@
 -- Kubernetes cost as FOCUS allocated charges (Data Generator-Calculated Split Cost Allocation): every origin
 -- charge the allocation splits (node instance hours, volumes, attributable network, cluster overhead) becomes
 -- one allocated charge per namespace x workload (plus idle and spread shares) of its split object. Summable
--- metrics (costs, quantities) are the origin's times allocated_ratio, so they add up to the origin charge;
--- dimensions and unit prices are the origin's. AllocatedTags carry the owner (team, cost centre, business
+-- metrics (costs, quantities) are the origin's times allocated_ratio, so they add up to the origin charge
+-- (money in the money type, the largest piece taking the remainder: exactly, macros/money.sql); dimensions and unit prices are the origin's. AllocatedTags carry the owner (team, cost centre, business
 -- unit) of the namespace, resolved like fct_k8s_allocation_daily.
 with
 
@@ -125,7 +125,10 @@ described as (
             focus_json_optional_member('finops/cost-center', 'cost_center'),
             focus_json_optional_member('finops/business-unit', 'business_unit'),
             "'}'",
-        ]) }} as allocated_tags
+        ]) }} as allocated_tags,
+        row_number() over (
+            partition by charge_key order by allocated_ratio desc, allocated_method_id, namespace_name, workload_name
+        ) as piece_rank
     from split
 
 ),
@@ -137,6 +140,9 @@ final as (
         {%- if column == 'charge_key' %}
         {{ dbt.concat(['charge_key', "'|'", 'allocated_method_id', "'|'", 'namespace_name', "'/'",
             'workload_name']) }} as charge_key,
+        {%- elif column in focus_money_columns() %}
+        {{ money_with_remainder(money(column ~ ' * allocated_ratio'), money(column), ['charge_key']) }}
+            as {{ column }},
         {%- elif column in focus_summable_columns() %}
         {{ column }} * allocated_ratio as {{ column }},
         {%- else %}
