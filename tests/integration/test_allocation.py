@@ -78,7 +78,7 @@ def estate(tmp_path_factory):
             run_load("palette", api["PALETTE_API_URL"], warehouse, start=start, end=end)
             run_load("prometheus", api["PROMETHEUS_URL"], warehouse, start=start, end=end)
         ensure_source_tables(warehouse)
-        _dbt(project, "build", "--select", "+fct_k8s_allocation_daily", "+rpt_allocation_vs_palette")
+        _dbt(project, "build", "--indirect-selection", "cautious", "--select", "+fct_k8s_allocation_daily", "+rpt_allocation_vs_palette")
         yield {"truth": truth, "warehouse": warehouse, "project": project}
     finally:
         for k, v in saved.items():
@@ -197,7 +197,7 @@ def test_even_split_and_a_seed_row_rebuild_without_reloading(estate):
             ["aws", "", "", "", owner["resource_id"], owner["team"], "untagged PVC volume, owner from ground truth"]
         )
     even_split = '{"shared_cost_split": "even"}'
-    _dbt(project, "build", "--select", "ownership_mapping", *MINE_AFTER_SPREAD, "--vars", even_split)
+    _dbt(project, "build", "--indirect-selection", "cautious", "--select", "ownership_mapping", *MINE_AFTER_SPREAD, "--vars", even_split)
 
     even = dict(((c, n), v) for c, n, v in _query(wh, per_ns_sql))
     assert set(even) == set(weighted)

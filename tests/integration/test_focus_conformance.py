@@ -73,7 +73,8 @@ def test_every_dataset_has_rows_and_allocated_charges_are_there(exported):
 
 def _by_provider_month(con: duckdb.DuckDBPyConnection, relation: str) -> dict:
     rows = con.execute(
-        f'select "x_Source", "x_BillingPeriod", round(sum("BilledCost"), 2), round(sum("EffectiveCost"), 2) '
+        f'select "x_Source", "x_BillingPeriod", round(sum("BilledCost"), 2)::double, '
+        f'round(sum("EffectiveCost"), 2)::double '
         f"from {relation} group by 1, 2"
     ).fetchall()
     return {(s, p): (b, e) for s, p, b, e in rows}
@@ -85,8 +86,8 @@ def test_billed_and_effective_cost_equal_fct_cost_daily_per_provider_and_month(e
             (s, p): (b, e)
             for s, p, b, e in wh.execute(
                 "select source, billing_period, "
-                "round(sum(case when cost_dataset = 'actual' then billed_cost else 0 end), 2), "
-                "round(sum(case when is_effective_cost_of_record then effective_cost else 0 end), 2) "
+                "round(sum(case when cost_dataset = 'actual' then billed_cost else 0 end), 2)::double, "
+                "round(sum(case when is_effective_cost_of_record then effective_cost else 0 end), 2)::double "
                 "from marts.fct_cost_daily group by 1, 2"
             ).fetchall()
         }
