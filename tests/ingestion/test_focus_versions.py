@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import os
 import subprocess
-from decimal import Decimal
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb

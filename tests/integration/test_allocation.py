@@ -22,6 +22,8 @@ from orchestration.defs.transform.project import DBT_PROJECT_DIR, dbt_executable
 
 pytestmark = [pytest.mark.integration, pytest.mark.xdist_group("allocation")]
 
+# partial builds: a test that also reads an unselected model (the FOCUS tests) is left out
+CAUTIOUS = ("--indirect-selection", "cautious")
 # rebuilt after a var or seed change (only these: the finance reports are not built here)
 MINE_AFTER_SPREAD = ("int_allocation__shared_spread", "int_ownership__allocation_owners", "fct_k8s_allocation_daily")
 CONSERVATION_SQL = """
@@ -78,7 +80,7 @@ def estate(tmp_path_factory):
             run_load("palette", api["PALETTE_API_URL"], warehouse, start=start, end=end)
             run_load("prometheus", api["PROMETHEUS_URL"], warehouse, start=start, end=end)
         ensure_source_tables(warehouse)
-        _dbt(project, "build", "--indirect-selection", "cautious", "--select", "+fct_k8s_allocation_daily", "+rpt_allocation_vs_palette")
+        _dbt(project, "build", *CAUTIOUS, "--select", "+fct_k8s_allocation_daily", "+rpt_allocation_vs_palette")
         yield {"truth": truth, "warehouse": warehouse, "project": project}
     finally:
         for k, v in saved.items():
@@ -197,7 +199,7 @@ def test_even_split_and_a_seed_row_rebuild_without_reloading(estate):
             ["aws", "", "", "", owner["resource_id"], owner["team"], "untagged PVC volume, owner from ground truth"]
         )
     even_split = '{"shared_cost_split": "even"}'
-    _dbt(project, "build", "--indirect-selection", "cautious", "--select", "ownership_mapping", *MINE_AFTER_SPREAD, "--vars", even_split)
+    _dbt(project, "build", *CAUTIOUS, "--select", "ownership_mapping", *MINE_AFTER_SPREAD, "--vars", even_split)
 
     even = dict(((c, n), v) for c, n, v in _query(wh, per_ns_sql))
     assert set(even) == set(weighted)
