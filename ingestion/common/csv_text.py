@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+from abc import abstractmethod
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import IO
@@ -79,8 +80,9 @@ class _Stream(io.RawIOBase):
     def readable(self) -> bool:
         return True
 
+    @abstractmethod
     def _next(self) -> bytes | None:
-        raise NotImplementedError
+        """The next chunk of output, or ``None`` when the input is used up (each subclass makes its own)."""
 
     def readinto(self, buffer) -> int:
         while self._pos >= len(self._chunk):

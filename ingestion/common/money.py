@@ -8,6 +8,7 @@ provider wrote; decimal cells as they are.
 
 from __future__ import annotations
 
+import contextlib
 import decimal
 import json
 import logging
@@ -99,10 +100,8 @@ def to_money(values: pa.Array | pa.ChunkedArray, column: str) -> pa.Array:
     if not pa.types.is_decimal(arr.type):
         arr = pc.cast(arr, pa.string())
         arr = pc.utf8_trim_whitespace(arr) if pa.types.is_string(arr.type) else arr
-    try:
-        return pc.cast(arr, MONEY_ARROW)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-        pass
+    with contextlib.suppress(pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return pc.cast(arr, MONEY_ARROW)  # the fast path; cells Arrow cannot cast go one by one below
     encoded = pc.dictionary_encode(arr)
     if not isinstance(encoded, pa.DictionaryArray):
         encoded = encoded.combine_chunks()

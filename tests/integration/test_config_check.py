@@ -39,7 +39,7 @@ class _Prometheus(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body if ok else b"Unauthorized")
 
     def log_message(self, *args) -> None:
-        pass
+        """Quiet: http.server would print every request to stderr."""
 
 
 @pytest.fixture
