@@ -31,12 +31,17 @@ def real_data() -> Path:
     return SHARED_REAL
 
 
-def _reload_dlt() -> None:
-    """dlt reads ``.dlt/*.toml`` once per run context: reload it after changing its project folder or files."""
+def _reload_dlt(run_dir: str | None = None) -> str:
+    """dlt reads ``.dlt/*.toml`` once per run context: reload it after changing its project folder or files.
+    Without ``run_dir`` dlt reuses the current context's folder (or ``DLT_PROJECT_DIR``); returns the folder
+    in use before the reload, so a fixture can put it back."""
     from dlt.common.configuration.container import Container
     from dlt.common.configuration.specs.pluggable_run_context import PluggableRunContext
 
-    Container()[PluggableRunContext].reload()
+    plug = Container()[PluggableRunContext]
+    before = plug.context.run_dir
+    plug.reload(run_dir)
+    return before
 
 
 @pytest.fixture
@@ -53,10 +58,12 @@ def no_sources(tmp_path, monkeypatch) -> Iterator[Path]:
     project = tmp_path / "dlt_project"
     project.mkdir()
     monkeypatch.setenv("DLT_PROJECT_DIR", str(project))
-    _reload_dlt()
+    checkout = _reload_dlt()
     yield project
     monkeypatch.delenv("DLT_PROJECT_DIR")
-    _reload_dlt()
+    # dlt's reload keeps the last run folder unless told: without the checkout's, the next test in this
+    # worker would still read this test's config.toml and secrets.toml.
+    _reload_dlt(checkout)
 
 
 @pytest.fixture

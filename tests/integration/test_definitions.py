@@ -15,9 +15,6 @@ import pytest
 from ingestion.registry import SOURCES
 
 ROOT = Path(__file__).resolve().parents[2]
-#: Every file source's location variable: a sensor test sets the ones it uses and clears the others.
-FILE_SOURCE_VARS = ("FINOPS_AWS_CUR_PATH", "FINOPS_AZURE_COST_PATH", "FINOPS_GCP_BILLING_PATH", "FINOPS_FOCUS_PATH",
-                    "FINOPS_PRICING_PATH")  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -81,12 +78,10 @@ def test_dagster_definitions_validate():
     assert out.returncode == 0, out.stdout[-2000:] + out.stderr[-2000:]
 
 
-def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, tmp_warehouse, monkeypatch):
+def test_billing_sensor_starts_loads_only_for_changed_sources(repo, tmp_path, tmp_warehouse, no_sources, monkeypatch):
     from orchestration.defs.ingestion.sensors import billing_files_sensor
     from orchestration.defs.resources import FinopsSettings
 
-    for var in FILE_SOURCE_VARS:
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FINOPS_DEMO_DIR", str(tmp_path / "no-demo"))
     drop = tmp_path / "cur"
     drop.mkdir()
@@ -147,7 +142,7 @@ def _sensor_tick(repo, cursor=None):
 
 
 def test_billing_sensor_first_tick_skips_files_the_warehouse_holds(
-    repo, real_data, tmp_path, tmp_warehouse, monkeypatch
+    repo, real_data, tmp_path, tmp_warehouse, no_sources, monkeypatch
 ):
     """Opening the UI on a loaded warehouse starts nothing; a file that lands afterwards loads its source only."""
     from ingestion.load import run_load
@@ -156,8 +151,6 @@ def test_billing_sensor_first_tick_skips_files_the_warehouse_holds(
     for source, folder in folders.items():
         shutil.copytree(real_data / folder.name, folder, copy_function=shutil.copyfile)
         run_load(source, str(folder), tmp_warehouse)
-    for var in FILE_SOURCE_VARS:
-        monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("FINOPS_GCP_BILLING_PATH", str(folders["gcp_billing"]))
     monkeypatch.setenv("FINOPS_PRICING_PATH", str(folders["pricing"]))
 
