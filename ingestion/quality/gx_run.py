@@ -25,9 +25,18 @@ class GxVerdict:
     note: str = ""
 
 
+def _quiet_pyspark_pandas_warning() -> None:
+    """great-expectations imports pyspark, which warns on pandas 3 although the pandas path used here is
+    unaffected; the warning is noise on every run's log."""
+    import warnings
+
+    warnings.filterwarnings("ignore", message="PySpark does not yet fully support pandas", category=FutureWarning)
+
+
 @functools.cache
 def _batch_definition() -> Any:
     """One in-memory context per process, one pandas dataframe asset whose batch is the frame passed in."""
+    _quiet_pyspark_pandas_warning()
     import great_expectations as gx
     from great_expectations.data_context.types.base import (
         DataContextConfig,
@@ -47,6 +56,7 @@ def _batch_definition() -> Any:
 
 def run_suite(suite: TableSuite, batch: pd.DataFrame, keys: list[str], max_rows: int) -> dict[int, GxVerdict]:
     """Validate ``batch`` against the suite; verdicts by rule index. Failing rows are named by ``keys``."""
+    _quiet_pyspark_pandas_warning()
     import great_expectations as gx
 
     expectations = [rule.to_gx(i) for i, rule in enumerate(suite.rules)]
