@@ -103,8 +103,9 @@ def _work_root(pipeline: dlt.Pipeline | None) -> str | None:
 def _validate(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery], work: str) -> dict[str, tuple]:
     """Local copy and schema of every file, checked for required columns before anything is loaded.
 
-    A missing required column fails the run with a one-line error naming file and column; a file that
-    cannot be parsed at all is left for quarantine (its schema is recorded as the error text).
+    A file that misses a required column or cannot be parsed at all is left for quarantine (its schema
+    is recorded as None, with the one-line reason naming the file and the column); the other deliveries
+    still load.
     """
     out: dict[str, tuple] = {}
     for delivery in deliveries:
@@ -115,13 +116,12 @@ def _validate(con: duckdb.DuckDBPyConnection, deliveries: list[Delivery], work: 
             try:
                 schema = file_schema(con, local)
             except duckdb.Error as exc:
-                out[path] = (local, None, _reason(exc))
+                out[path] = (local, None, f"unparseable CUR file: {_reason(exc)}")
                 continue
             present = {classify(raw)[1] for raw, _ in schema if classify(raw)[0] == "column"}
-            for column in REQUIRED_COLUMNS:
-                if column not in present:
-                    raise MissingColumnError(path, column)
-            out[path] = (local, schema, None)
+            missing = [column for column in REQUIRED_COLUMNS if column not in present]
+            error = str(MissingColumnError(path, missing[0])) if missing else None
+            out[path] = (local, None if missing else schema, error)
     return out
 
 
@@ -162,11 +162,14 @@ def _load_delivery(
             try:
                 f, file_total = totals_of(con, f, delivery.billing_period)
                 if any(t.billing_period is None for t in file_total):
-                    error = "rows without bill_billing_period_start_date and line_item_usage_start_date"
+                    error = (
+                        "unparseable CUR file: rows without bill_billing_period_start_date and "
+                        "line_item_usage_start_date"
+                    )
             except duckdb.Error as exc:
-                error = _reason(exc)
+                error = f"unparseable CUR file: {_reason(exc)}"
         if error is not None:
-            failure = (path, f"unparseable CUR file: {error}")
+            failure = (path, error)
             break
         files.append(f)
         totals.extend((path, t) for t in file_total)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from finops_core.errors import MissingColumnError
+
 from .arrow_io import conform, delivery_hash, file_digest
 from .money import EXACT, ZERO, exact_sum
 from .quarantine import quarantine_file
@@ -64,8 +66,9 @@ def load_whole_periods(
 ) -> Iterator[pa.Table]:
     """Yield typed tables for every complete (export, period); ``read`` yields typed tables per file.
 
-    ``read`` raises ``SourceError`` (e.g. a missing required column: the run stops) or a parse error
-    (``ValueError``, Arrow, gzip, JSON errors: the file is quarantined and its periods skipped).
+    A file whose ``read`` raises a missing required column (``MissingColumnError``) or a parse error
+    (``ValueError``, Arrow, gzip, JSON errors) is quarantined with the one-line reason and its periods
+    skipped; the other files still load. Other ``SourceError``s stop the run.
     ``billed_cost`` gives the array(s) whose exact sum is what the rows bill (see ``EXACT_PREFIX``).
     """
     good: dict[str, set[Key]] = {}
@@ -80,9 +83,10 @@ def load_whole_periods(
                 digests[spec.path] = file_digest(spec.path)
         except (FileNotFoundError, PermissionError):
             raise
-        except PARSE_ERRORS as exc:
+        except (*PARSE_ERRORS, MissingColumnError) as exc:
             periods = {p for _, p in seen | spec.hint_keys}
-            q = quarantine_file(spec.path, f"{type(exc).__name__}: {exc}", quarantine_to, source, periods)
+            reason = str(exc) if isinstance(exc, MissingColumnError) else f"{type(exc).__name__}: {exc}"
+            q = quarantine_file(spec.path, reason, quarantine_to, source, periods)
             if stats is not None:
                 stats.quarantined.append(q)
             # the file may hold rows of periods not seen before it broke: when its name says nothing

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from decimal import Decimal, localcontext
 from pathlib import Path
@@ -14,7 +15,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from finops_core.errors import EmptyInputError, MissingColumnError
+from finops_core.errors import EmptyInputError
 from ingestion.aws_cur import aws_cur_source
 from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
@@ -185,15 +186,24 @@ def test_legacy_layout_loads_only_the_current_assembly(tmp_path, tmp_warehouse, 
     assert round(period(stats, "2018-06", "USD").billed_cost, 6) == round(float(cost_column(raw.head(5)).sum()), 6)
 
 
-def test_missing_required_column_is_one_line_naming_file_and_column(tmp_path, tmp_warehouse, real_data):
-    bad = tmp_path / "bad_cur.csv"
+def test_file_missing_a_required_column_is_quarantined_naming_file_and_column_the_others_load(
+    tmp_path, tmp_warehouse, real_data
+):
+    folder = tmp_path / "cur"
+    folder.mkdir()
+    bad = folder / "bad_cur.csv"
     pd.read_csv(real_data / "aws" / "cur_legacy_2023-06-01.csv", dtype=str).drop(
         columns=["lineItem/UnblendedCost"]
     ).to_csv(bad, index=False)
-    with pytest.raises(Exception) as info:
-        load(str(bad), tmp_warehouse)
-    err = cause(info.value, MissingColumnError)
-    assert "\n" not in str(err) and str(bad) in str(err) and "line_item_unblended_cost" in str(err)
+    good = folder / "cur_snake_case_2022-07-01.csv"
+    shutil.copy(real_data / "aws" / good.name, good)
+    stats = load(str(folder), tmp_warehouse, quarantine_to=str(tmp_path / "quarantine"))
+
+    assert [q.path for q in stats.quarantined] == [str(bad)]
+    reason = stats.quarantined[0].reason
+    assert str(bad) in reason and "line_item_unblended_cost" in reason and "\n" not in reason
+    rows = len(pd.read_csv(good))
+    assert query(tmp_warehouse, f"select _billing_period, count(*) from {TABLE} group by 1") == [("2022-07", rows)]
 
 
 def test_corrupt_file_is_quarantined_and_keeps_the_previous_version(tmp_path, tmp_warehouse):

@@ -13,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-from finops_core.errors import EmptyInputError, MissingColumnError
+from finops_core.errors import EmptyInputError
 from ingestion.azure_cost import azure_cost_source
 from ingestion.azure_cost.helpers import normalize_header
 from ingestion.common.arrow_io import to_date, to_json_object
@@ -154,16 +154,23 @@ def test_mca_camel_case_and_ea_pascal_case_share_columns(real_data, tmp_warehous
     assert not cols & {"cost", "costinbillingcurrency", "resource_group_name", "billing_currency_code"}
 
 
-def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
-    df = pd.read_csv(real_data / "azure" / "mca_camel_case.csv", dtype=str).drop(columns=["costInBillingCurrency"])
-    bad = tmp_path / "in" / "mca_no_cost.csv"
-    bad.parent.mkdir()
-    df.to_csv(bad, index=False)
-    with pytest.raises(Exception) as info:
-        load(bad.parent, tmp_warehouse)
-    err = source_error(info.value)
-    assert isinstance(err, MissingColumnError)
-    assert str(bad) in str(err) and "CostInBillingCurrency" in str(err) and "\n" not in str(err)
+def test_file_missing_the_cost_column_is_quarantined_naming_file_and_column_the_others_load(
+    real_data, tmp_path, tmp_warehouse
+):
+    ea = pd.read_csv(real_data / "azure" / "ea_actual_cost_small.csv", encoding="utf-8-sig", dtype=str)
+    root = tmp_path / "container"
+    bad = run_folder(root, "finops-actual", "202309150800", ea.drop(columns=["Cost"]), "run-1") / "part_0_0001.csv.gz"
+    shutil.copy(real_data / "azure" / "mca_camel_case.csv", root / "mca_camel_case.csv")
+    quarantine = tmp_path / "quarantine"
+    stats = load(root, tmp_warehouse, quarantine)
+
+    assert [q.path for q in stats.quarantined] == [str(bad)]
+    reason = stats.quarantined[0].reason
+    assert str(bad) in reason and "CostInBillingCurrency" in reason and "\n" not in reason
+    assert json.loads(next(quarantine.rglob("*.reason.json")).read_text())["reason"] == reason
+    # the good file of another month still loads; the bad file's month is not touched
+    got = query(tmp_warehouse, "select _billing_period, count(*) from raw_azure_cost.costs group by 1")
+    assert got == [("2023-08", len(pd.read_csv(real_data / "azure" / "mca_camel_case.csv")))]
 
 
 def test_corrupt_run_is_quarantined_previous_month_kept_other_month_loads(real_data, tmp_path, tmp_warehouse):

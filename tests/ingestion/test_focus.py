@@ -10,7 +10,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from finops_core.errors import EmptyInputError, MissingColumnError
+from finops_core.errors import EmptyInputError
 from ingestion.common.dlt_errors import source_error
 from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
@@ -82,15 +82,21 @@ def test_loading_twice_changes_nothing(real_data, tmp_warehouse):
     assert query(tmp_warehouse, sql) == before
 
 
-def test_missing_billed_cost_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
-    bad = tmp_path / "in" / "focus_no_billed.csv"
-    bad.parent.mkdir()
-    sample(real_data).drop(columns=["BilledCost"]).to_csv(bad, index=False)
-    with pytest.raises(Exception) as info:
-        load(bad.parent, tmp_warehouse)
-    err = source_error(info.value)
-    assert isinstance(err, MissingColumnError) and err.column == "BilledCost"
-    assert str(bad) in str(err) and "\n" not in str(err)
+def test_file_missing_billed_cost_is_quarantined_naming_file_and_column_the_others_load(
+    real_data, tmp_path, tmp_warehouse
+):
+    folder = tmp_path / "focus"
+    folder.mkdir()
+    df = sample(real_data)
+    df[df["BillingPeriodStart"].str.startswith("2024-09")].to_csv(folder / "oci_2024-09.csv", index=False)
+    bad = folder / "oci_2024-10.csv"
+    df[df["BillingPeriodStart"].str.startswith("2024-10")].drop(columns=["BilledCost"]).to_csv(bad, index=False)
+    stats = load(folder, tmp_warehouse, tmp_path / "quarantine")
+
+    assert [q.path for q in stats.quarantined] == [str(bad)]
+    reason = stats.quarantined[0].reason
+    assert str(bad) in reason and "BilledCost" in reason and "\n" not in reason
+    assert query(tmp_warehouse, "select distinct _billing_period from raw_focus.costs") == [("2024-09",)]
 
 
 def test_corrupt_file_is_quarantined_while_another_period_loads(real_data, tmp_path, tmp_warehouse):

@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 import pytest
 
-from finops_core.errors import EmptyInputError, MissingColumnError
+from finops_core.errors import EmptyInputError
 from ingestion.common.dlt_errors import source_error
 from ingestion.common.pipeline import make_pipeline
 from ingestion.common.stats import LoadStats
@@ -156,15 +156,20 @@ def test_redelivered_invoice_month_replaces_the_old_one(real_data, tmp_path, tmp
     assert n == 4 and total == rows_total(smaller)
 
 
-def test_missing_cost_column_is_a_one_line_error(real_data, tmp_path, tmp_warehouse):
-    bad = tmp_path / "in" / "no_cost.csv"
-    bad.parent.mkdir()
+def test_file_missing_the_cost_column_is_quarantined_naming_file_and_column_the_others_load(
+    real_data, tmp_path, tmp_warehouse
+):
+    folder = tmp_path / "export"
+    good = write_ndjson(folder, ndjson_rows(real_data, "202012", scale=1000), "202012")
+    bad = folder / "gcp_billing_export_resource_v1_202011.csv"
     pd.read_csv(real_data / "gcp" / CSV, dtype=str).drop(columns=["cost"]).to_csv(bad, index=False)
-    with pytest.raises(Exception) as info:
-        load(bad.parent, tmp_warehouse)
-    err = source_error(info.value)
-    assert isinstance(err, MissingColumnError) and err.column == "cost"
-    assert str(bad) in str(err) and "\n" not in str(err)
+    stats = load(folder, tmp_warehouse, tmp_path / "quarantine")
+
+    assert [q.path for q in stats.quarantined] == [str(bad)]
+    reason = stats.quarantined[0].reason
+    assert str(bad) in reason and "'cost'" in reason and "\n" not in reason
+    got = query(tmp_warehouse, "select _billing_period, count(*) from raw_gcp_billing.billing_export group by 1")
+    assert got == [("2020-12", len(good.read_text().splitlines()))]
 
 
 def test_corrupt_file_is_quarantined_its_month_kept_other_month_loads(real_data, tmp_path, tmp_warehouse):
